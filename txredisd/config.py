@@ -1,0 +1,302 @@
+"""
+The server's parameters, in one table.
+
+The same L{Parameter} entries serve the command-line options of
+L{txredisd.tap}, the C{redis.conf}-style file and C{CONFIG GET/SET}.  Values
+are kept parsed; L{Parameter.render} gives the text CONFIG GET shows.
+"""
+
+import fnmatch
+
+from txredisd.numbers import parseInt
+
+_UNITS = {
+    b"": 1,
+    b"b": 1,
+    b"k": 1000,
+    b"kb": 1024,
+    b"m": 1000**2,
+    b"mb": 1024**2,
+    b"g": 1000**3,
+    b"gb": 1024**3,
+}
+
+
+class ConfigError(ValueError):
+    """
+    A value a parameter does not accept; the text follows Redis's
+    C{CONFIG SET failed (possibly related to argument ...) - } prefix.
+    """
+
+
+def parseMemory(text):
+    """
+    Parse a memory amount as Redis does (C{1gb}, C{100mb}, C{5k}, C{1024}).
+
+    @param text: L{bytes}.
+    @return: L{int} bytes.
+    @raise ConfigError: not a memory amount.
+    """
+    lowered = text.lower()
+    digits = lowered.rstrip(b"kmgb")
+    unit = lowered[len(digits):]
+    value = parseInt(digits) if digits else None
+    if value is None or unit not in _UNITS:
+        raise ConfigError("argument must be a memory value")
+    return value * _UNITS[unit]
+
+
+class Parameter:
+    """
+    One configuration parameter.
+
+    @ivar name: the canonical name (L{str}).
+    @ivar kind: C{string}, C{int}, C{bool}, C{memory}, C{enum} or C{list}.
+    @ivar default: the parsed default value.
+    @ivar mutable: whether CONFIG SET may change it at run time.
+    @ivar choices: for C{enum}, the accepted words.
+    @ivar minimum: for numbers, the smallest accepted value.
+    @ivar maximum: for numbers, the largest accepted value.
+    @ivar aliases: other names (C{slaveof} for C{replicaof}).
+    """
+
+    def __init__(
+        self,
+        name,
+        kind,
+        default,
+        mutable=True,
+        choices=(),
+        minimum=None,
+        maximum=None,
+        aliases=(),
+        parse=None,
+        render=None,
+    ):
+        self.name = name
+        self.kind = kind
+        self.default = default
+        self.mutable = mutable
+        self.choices = choices
+        self.minimum = minimum
+        self.maximum = maximum
+        self.aliases = aliases
+        self._parse = parse
+        self._render = render
+
+    def parse(self, text):
+        """
+        @param text: the value as L{bytes}.
+        @return: the parsed value.
+        @raise ConfigError: the value is refused, with Redis's reason.
+        """
+        if self._parse is not None:
+            return self._parse(text)
+        kind = self.kind
+        if kind == "string":
+            return text
+        if kind == "bool":
+            lowered = text.lower()
+            if lowered == b"yes":
+                return True
+            if lowered == b"no":
+                return False
+            raise ConfigError("argument must be 'yes' or 'no'")
+        if kind == "enum":
+            lowered = text.lower()
+            if lowered not in self.choices:
+                raise ConfigError(
+                    "argument(s) must be one of the following: "
+                    + ", ".join(c.decode() for c in self.choices)
+                )
+            return lowered
+        if kind in ("int", "memory"):
+            if kind == "memory":
+                value = parseMemory(text)
+            else:
+                value = parseInt(text)
+                if value is None:
+                    raise ConfigError("argument couldn't be parsed into an integer")
+            if (self.minimum is not None and value < self.minimum) or (
+                self.maximum is not None and value > self.maximum
+            ):
+                raise ConfigError(
+                    "argument must be between %d and %d inclusive"
+                    % (self.minimum, self.maximum)
+                )
+            return value
+        raise AssertionError(kind)
+
+    def render(self, value):
+        """
+        @return: the value as CONFIG GET shows it (L{bytes}).
+        """
+        if self._render is not None:
+            return self._render(value)
+        if self.kind == "bool":
+            return b"yes" if value else b"no"
+        if isinstance(value, int):
+            return b"%d" % (value,)
+        return value
+
+
+def _renderSave(points):
+    return b" ".join(b"%d %d" % point for point in points)
+
+
+def _parseSave(text):
+    words = text.split()
+    if len(words) % 2:
+        raise ConfigError("Invalid save parameters")
+    points = []
+    for i in range(0, len(words), 2):
+        seconds, changes = parseInt(words[i]), parseInt(words[i + 1])
+        if seconds is None or changes is None or seconds < 1 or changes < 0:
+            raise ConfigError("Invalid save parameters")
+        points.append((seconds, changes))
+    return points
+
+
+def _parseReplicaOf(text):
+    words = text.split()
+    if len(words) != 2:
+        raise ConfigError("argument must be 'host port' or 'no one'")
+    if [w.lower() for w in words] == [b"no", b"one"]:
+        return None
+    port = parseInt(words[1])
+    if port is None or not 0 < port < 65536:
+        raise ConfigError("Invalid master port")
+    return (words[0], port)
+
+
+def _renderReplicaOf(value):
+    return b"" if value is None else b"%s %d" % value
+
+
+_POLICIES = (
+    b"volatile-lru",
+    b"volatile-lfu",
+    b"volatile-random",
+    b"volatile-ttl",
+    b"allkeys-lru",
+    b"allkeys-lfu",
+    b"allkeys-random",
+    b"noeviction",
+)
+
+PARAMETERS = [
+    Parameter("port", "int", 6379, mutable=False, minimum=0, maximum=65535),
+    Parameter("bind", "string", b"127.0.0.1 -::1", mutable=False),
+    Parameter("dir", "string", b"."),
+    Parameter("dbfilename", "string", b"dump.rdb"),
+    Parameter("databases", "int", 16, mutable=False, minimum=1, maximum=(1 << 31) - 1),
+    Parameter(
+        "replicaof",
+        "string",
+        None,
+        mutable=False,
+        aliases=("slaveof",),
+        parse=_parseReplicaOf,
+        render=_renderReplicaOf,
+    ),
+    Parameter("loglevel", "enum", b"notice", choices=(b"debug", b"verbose", b"notice", b"warning", b"nothing")),
+    Parameter("requirepass", "string", b""),
+    Parameter("masterauth", "string", b""),
+    Parameter("masteruser", "string", b""),
+    Parameter("maxclients", "int", 10000, minimum=1, maximum=(1 << 31) - 1),
+    Parameter("timeout", "int", 0, minimum=0, maximum=(1 << 31) - 1),
+    Parameter("tcp-keepalive", "int", 300, minimum=0, maximum=(1 << 31) - 1),
+    Parameter("hz", "int", 10, minimum=0, maximum=(1 << 31) - 1),
+    Parameter("proto-max-bulk-len", "memory", 512 * 1024 * 1024, minimum=1024 * 1024, maximum=(1 << 63) - 1),
+    Parameter("client-query-buffer-limit", "memory", 1024 * 1024 * 1024, minimum=1024 * 1024, maximum=(1 << 63) - 1),
+    Parameter("save", "string", [(3600, 1), (300, 100), (60, 10000)], parse=_parseSave, render=_renderSave),
+    Parameter("appendonly", "bool", False),
+    Parameter("appendfsync", "enum", b"everysec", choices=(b"always", b"everysec", b"no")),
+    Parameter("maxmemory", "memory", 0, minimum=0, maximum=(1 << 63) - 1),
+    Parameter("maxmemory-policy", "enum", b"noeviction", choices=_POLICIES),
+    Parameter("maxmemory-samples", "int", 5, minimum=1, maximum=64),
+    Parameter("protected-mode", "bool", True),
+    Parameter("notify-keyspace-events", "string", b""),
+    Parameter("replica-read-only", "bool", True, aliases=("slave-read-only",)),
+    Parameter("replica-serve-stale-data", "bool", True, aliases=("slave-serve-stale-data",)),
+    Parameter("slowlog-log-slower-than", "int", 10000, minimum=-1, maximum=(1 << 63) - 1),
+    Parameter("slowlog-max-len", "int", 128, minimum=0, maximum=(1 << 63) - 1),
+    Parameter("lua-time-limit", "int", 5000, aliases=("busy-reply-threshold",), minimum=0, maximum=(1 << 63) - 1),
+    Parameter("list-max-listpack-size", "int", -2, aliases=("list-max-ziplist-size",), minimum=-(1 << 31), maximum=(1 << 31) - 1),
+    Parameter("hash-max-listpack-entries", "int", 128, aliases=("hash-max-ziplist-entries",), minimum=0, maximum=(1 << 63) - 1),
+    Parameter("hash-max-listpack-value", "int", 64, aliases=("hash-max-ziplist-value",), minimum=0, maximum=(1 << 63) - 1),
+    Parameter("set-max-intset-entries", "int", 512, minimum=0, maximum=(1 << 63) - 1),
+    Parameter("zset-max-listpack-entries", "int", 128, aliases=("zset-max-ziplist-entries",), minimum=0, maximum=(1 << 63) - 1),
+    Parameter("zset-max-listpack-value", "int", 64, aliases=("zset-max-ziplist-value",), minimum=0, maximum=(1 << 63) - 1),
+]
+
+
+class Config:
+    """
+    The parameters' current values.
+
+    @ivar observers: callables C{(name, value)} told of every change, so
+        that the parts of the server that cache a value can follow it.
+    """
+
+    def __init__(self, parameters=PARAMETERS):
+        self.parameters = {}
+        self.values = {}
+        for p in parameters:
+            self.parameters[p.name] = p
+            self.values[p.name] = p.default
+            for alias in p.aliases:
+                self.parameters[alias] = p
+        self.observers = []
+
+    def __getitem__(self, name):
+        return self.values[self.parameters[name].name]
+
+    def parameter(self, name):
+        """
+        @param name: a parameter name or alias (L{str}, any case).
+        @return: the L{Parameter}, or L{None}.
+        """
+        return self.parameters.get(name.lower())
+
+    def set(self, name, text, startup=False):
+        """
+        Parse and apply a value.
+
+        @param text: L{bytes}.
+        @param startup: L{True} when reading options or the config file, where
+            immutable parameters may be set.
+        @raise KeyError: no such parameter.
+        @raise ConfigError: the value is refused.
+        """
+        parameter = self.parameters[name.lower()]
+        if not startup and not parameter.mutable:
+            raise ConfigError("can't set immutable config")
+        value = parameter.parse(text)
+        self.values[parameter.name] = value
+        for observer in self.observers:
+            observer(parameter.name, value)
+
+    def render(self, name):
+        """
+        @return: the value of parameter C{name} as CONFIG GET shows it.
+        """
+        parameter = self.parameters[name]
+        return parameter.render(self.values[parameter.name])
+
+    def match(self, pattern):
+        """
+        The canonical names (and aliases, as Redis 7 lists them) matching a
+        glob pattern, in table order.
+
+        @param pattern: L{str}, lower-cased by the caller.
+        """
+        if pattern in self.parameters:
+            return [pattern]
+        return [n for n in self.parameters if fnmatch.fnmatchcase(n, pattern)]
+
+    def requiresAuth(self):
+        """
+        @return: L{True} when clients must authenticate.
+        """
+        return bool(self.values["requirepass"])

@@ -1,0 +1,239 @@
+"""
+The network side: frames requests into argument lists and writes replies.
+
+L{RedisProtocol} knows no commands: it hands each request to
+L{txredisd.dispatch.execute} and writes the encoded replies of one read in
+one C{transport.write}.
+"""
+
+from twisted.internet import tcp
+from twisted.internet.defer import Deferred
+from twisted.internet.interfaces import IPushProducer
+from twisted.internet.protocol import ServerFactory
+from twisted.logger import Logger
+from twisted.protocols.basic import LineReceiver
+from zope.interface import implementer
+
+from txredisd.client import Client
+from txredisd.dispatch import execute
+from txredisd.errors import CommandError, ProtocolError
+from txredisd.resp import HiredisRequestParser, RequestParser, encode
+
+try:
+    import hiredis
+except ImportError:  # pragma: no cover - hiredis is a dependency
+    hiredis = None
+
+_PROTOCOL_ERROR = b"-ERR Protocol error: %s\r\n"
+
+
+def makeParser(maxBulkLen, useHiredis=True):
+    """
+    @return: the fastest request parser available.
+    """
+    if useHiredis and hiredis is not None:
+        return HiredisRequestParser(hiredis, maxBulkLen)
+    return RequestParser(maxBulkLen)
+
+
+@implementer(IPushProducer)
+class RedisProtocol(LineReceiver):
+    """
+    One client connection.
+
+    Derives from L{LineReceiver} for its interface (C{MAX_LENGTH} is
+    Redis's 64 KiB inline limit, C{lineReceived} runs an inline command),
+    but frames requests with a whole-buffer parser: LineReceiver's per-line
+    path copies the buffer for every line.
+
+    It is the producer of its own transport: when replies pile up because
+    the client does not read them, the transport pauses it and it stops
+    reading requests, so the replies a client can leave unread are bounded.
+
+    @ivar client: the L{txredisd.client.Client} handlers see.
+    """
+
+    MAX_LENGTH = 64 * 1024
+    _log = Logger()
+
+    def __init__(self, server, useHiredis=True):
+        self.server = server
+        self.client = None
+        self.parser = makeParser(server.config["proto-max-bulk-len"], useHiredis)
+        # Requests parsed while a blocking command waits for its reply.
+        self._queue = []
+        self._waiting = None
+        self._protocolError = None
+
+    def connectionMade(self):
+        self.client = Client(self.server, self.transport, self._push)
+        self.server.addClient(self.client)
+        self.transport.registerProducer(self, True)
+
+    def connectionLost(self, reason):
+        client = self.client
+        if client is None:
+            return
+        client.closed = True
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None:
+            waiting.cancel()
+        self._queue = []
+        for hook in list(self.server.disconnectHooks):
+            hook(client)
+        self.server.removeClient(client)
+
+    # IPushProducer: our transport tells us when its buffer is full.
+    def pauseProducing(self):
+        self.transport.pauseProducing()
+
+    def resumeProducing(self):
+        self.transport.resumeProducing()
+
+    def stopProducing(self):
+        pass
+
+    def lineReceived(self, line):
+        """
+        Run one inline command (for callers using the LineReceiver API).
+        """
+        self.dataReceived(line + b"\r\n")
+
+    def dataReceived(self, data):
+        client = self.client
+        if client.closed:
+            return
+        self.server.stats["total_net_input_bytes"] += len(data)
+        client.lastInteraction = self.server.clock.seconds()
+        commands, error = self.parser.feed(data)
+        if error is not None:
+            self._protocolError = error
+        if self._waiting is not None or self._queue:
+            self._queue.extend(commands)
+            return
+        self._process(commands)
+
+    def _process(self, commands):
+        """
+        Run requests in order until one blocks; write all their replies at
+        once.
+        """
+        client = self.client
+        resp3 = client.resp3
+        out = []
+        for index, argv in enumerate(commands):
+            reply = execute(client, argv)
+            if type(reply) is Deferred:
+                self._queue = list(commands[index + 1 :])
+                self._waiting = reply
+                reply.addBoth(self._unblocked)
+                break
+            if client.resp3 != resp3:
+                # HELLO switched protocols: its own reply is in the new one.
+                resp3 = client.resp3
+            out.append(encode(reply, resp3))
+            if client.closeAfterReply:
+                self._queue = []
+                break
+        else:
+            if self._protocolError is not None:
+                out.append(_PROTOCOL_ERROR % (str(self._protocolError).encode("latin-1", "replace"),))
+                client.closeAfterReply = True
+        if out:
+            self._write(b"".join(out) if len(out) > 1 else out[0])
+        if client.closeAfterReply and not client.closed:
+            client.closed = True
+            self.transport.loseConnection()
+
+    def _unblocked(self, reply):
+        if self._waiting is None:
+            # Cancelled because the connection went away.
+            return None
+        self._waiting = None
+        if isinstance(reply, Exception):
+            reply = CommandError(str(reply))
+        elif hasattr(reply, "value") and hasattr(reply, "trap"):
+            # A Failure from the blocking machinery.
+            if isinstance(reply.value, CommandError):
+                reply = reply.value
+            else:
+                self._log.failure("Blocked command failed", reply)
+                reply = CommandError("ERR internal error")
+        self._write(encode(reply, self.client.resp3))
+        queued, self._queue = self._queue, []
+        if queued or self._protocolError is not None:
+            self._process(queued)
+        return None
+
+    def _push(self, reply):
+        self._write(encode(reply, self.client.resp3))
+
+    def _write(self, data):
+        self.server.stats["total_net_output_bytes"] += len(data)
+        self.transport.write(data)
+
+
+class RedisFactory(ServerFactory):
+    """
+    Builds a L{RedisProtocol} per connection to one L{RedisServer}.
+    """
+
+    def __init__(self, server, useHiredis=True):
+        self.server = server
+        self.useHiredis = useHiredis
+
+    def buildProtocol(self, addr):
+        protocol = RedisProtocol(self.server, self.useHiredis)
+        protocol.factory = self
+        return protocol
+
+
+class EagerServer(tcp.Server):
+    """
+    A TCP connection that sends a write at once when nothing is queued.
+
+    Twisted's C{write} always buffers and sends on the next reactor turn,
+    which doubles the system calls per request/reply; sending at once and
+    handing only the unsent tail to the normal path keeps ordering, the
+    producer logic and connection-loss handling Twisted's.
+    """
+
+    def write(self, data):
+        if (
+            self.connected
+            and not self.disconnecting
+            and not self._writeDisconnected
+            and not self._tempDataBuffer
+            and self.offset == len(self.dataBuffer)
+            and data
+        ):
+            try:
+                sent = self.socket.send(data)
+            except BlockingIOError:
+                sent = 0
+            except OSError:
+                # Let the normal path see and report the failure.
+                sent = 0
+            if sent == len(data):
+                return
+            data = data[sent:]
+        tcp.Server.write(self, data)
+
+
+class EagerPort(tcp.Port):
+    """
+    A listening TCP port whose connections are L{EagerServer}s.
+    """
+
+    transport = EagerServer
+
+
+def listenTCPEager(reactor, port, factory, interface="", backlog=511):
+    """
+    Listen like C{reactor.listenTCP}, with eager writes.
+
+    @return: the listening L{EagerPort}.
+    """
+    p = EagerPort(port, factory, backlog, interface, reactor)
+    p.startListening()
+    return p

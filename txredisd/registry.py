@@ -1,0 +1,216 @@
+"""
+The command table, as data.
+
+Each command is declared once, next to its handler, with Redis's arity
+convention (positive: exact count, negative: minimum count, both including
+the command name), Redis's flag names and its key positions.  C{COMMAND},
+ACL categories, key extraction and dispatch all read this one table.
+"""
+
+import importlib
+import pkgutil
+
+#: Redis's command flags that the table may use.
+FLAGS = frozenset(
+    [
+        "write",
+        "readonly",
+        "denyoom",
+        "module",
+        "admin",
+        "pubsub",
+        "noscript",
+        "blocking",
+        "loading",
+        "stale",
+        "skip_monitor",
+        "skip_slowlog",
+        "asking",
+        "fast",
+        "no_auth",
+        "may_replicate",
+        "sentinel",
+        "only_sentinel",
+        "no_mandatory_keys",
+        "protected",
+        "no_async_loading",
+        "no_multi",
+        "movablekeys",
+        "allow_busy",
+    ]
+)
+
+#: Command name (lower-case L{bytes}) to L{CommandSpec}.
+COMMANDS = {}
+
+
+class CommandSpec:
+    """
+    One command (or subcommand) of the table.
+
+    @ivar name: lower-case L{str}; C{container|sub} for subcommands.
+    @ivar arity: Redis's arity.
+    @ivar flags: L{frozenset} of flag names.
+    @ivar firstKey: position of the first key argument (0: none).
+    @ivar lastKey: position of the last key (negative: from the end).
+    @ivar step: distance between keys.
+    @ivar handler: C{handler(client, argv)} returning a reply, or L{None}
+        for a container whose subcommand decides.
+    @ivar subcommands: L{dict} of lower-case L{bytes} to L{CommandSpec}.
+    @ivar group: Redis's command group (C{string}, C{generic}, ...).
+    @ivar getKeys: for commands whose keys are not at fixed positions, a
+        function of C{argv} returning the key positions.
+    """
+
+    __slots__ = (
+        "name",
+        "arity",
+        "flags",
+        "firstKey",
+        "lastKey",
+        "step",
+        "handler",
+        "subcommands",
+        "group",
+        "summary",
+        "since",
+        "getKeys",
+        "container",
+        "aclCategories",
+    )
+
+    def __init__(
+        self,
+        name,
+        arity,
+        flags=(),
+        firstKey=0,
+        lastKey=0,
+        step=0,
+        handler=None,
+        group="generic",
+        summary="",
+        since="1.0.0",
+        getKeys=None,
+        container=None,
+        aclCategories=(),
+    ):
+        unknown = set(flags) - FLAGS
+        if unknown:
+            raise ValueError("unknown flags %r for %s" % (unknown, name))
+        self.name = name
+        self.arity = arity
+        self.flags = frozenset(flags)
+        self.firstKey = firstKey
+        self.lastKey = lastKey
+        self.step = step if step or not firstKey else 1
+        self.handler = handler
+        self.subcommands = {}
+        self.group = group
+        self.summary = summary
+        self.since = since
+        self.getKeys = getKeys
+        self.container = container
+        self.aclCategories = tuple(aclCategories)
+
+    def __repr__(self):
+        return "<CommandSpec %s>" % (self.name,)
+
+    def keyPositions(self, argv):
+        """
+        The positions of the key arguments in C{argv}.
+
+        @return: a L{list} of L{int}.
+        """
+        if self.getKeys is not None:
+            return self.getKeys(argv)
+        if not self.firstKey:
+            return []
+        last = self.lastKey
+        if last < 0:
+            last = len(argv) + last
+        return list(range(self.firstKey, min(last, len(argv) - 1) + 1, self.step))
+
+    def keys(self, argv):
+        """
+        The key arguments of C{argv}.
+        """
+        return [argv[i] for i in self.keyPositions(argv)]
+
+
+def command(name, arity, flags=(), firstKey=0, lastKey=0, step=0, **kwargs):
+    """
+    Declare a command (or C{container|sub} subcommand) and its handler.
+
+    @return: a decorator registering C{handler(client, argv)}.
+    """
+
+    def decorator(handler):
+        register(
+            CommandSpec(
+                name,
+                arity,
+                flags,
+                firstKey,
+                lastKey,
+                step,
+                handler=handler,
+                **kwargs
+            )
+        )
+        return handler
+
+    return decorator
+
+
+def container(name, arity=-2, flags=(), **kwargs):
+    """
+    Declare a command whose work is done by its subcommands (C{CLIENT},
+    C{CONFIG}, ...).
+    """
+    return register(CommandSpec(name, arity, flags, **kwargs))
+
+
+def register(spec):
+    """
+    Add a spec to the table.
+
+    @return: C{spec}.
+    """
+    if "|" in spec.name:
+        parent, sub = spec.name.split("|", 1)
+        spec.container = COMMANDS[parent.encode("ascii")]
+        spec.container.subcommands[sub.encode("ascii")] = spec
+    else:
+        COMMANDS[spec.name.encode("ascii")] = spec
+    return spec
+
+
+def lookup(argv):
+    """
+    The spec for a request, descending into subcommands.
+
+    @return: the L{CommandSpec}, or L{None}.
+    """
+    spec = COMMANDS.get(argv[0].lower())
+    if spec is not None and spec.subcommands and len(argv) > 1:
+        return spec.subcommands.get(argv[1].lower(), spec)
+    return spec
+
+
+_loaded = False
+
+
+def loadCommands():
+    """
+    Import every module of L{txredisd.commands} so their commands register.
+    """
+    global _loaded
+    if _loaded:
+        return COMMANDS
+    import txredisd.commands as package
+
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        importlib.import_module("txredisd.commands." + info.name)
+    _loaded = True
+    return COMMANDS

@@ -1,0 +1,591 @@
+"""
+RESP without I/O: request parsing and reply encoding.
+
+Requests are parsed exactly as Redis 7.0's C{processMultibulkBuffer} and
+C{processInlineBuffer} do, including their limits and error texts.  Replies
+are Python values encoded for the connection's protocol version:
+
+    - L{bytes}: bulk string
+    - L{Status}: simple string
+    - L{int}: integer; L{bool}: RESP3 boolean (C{:1}/C{:0} in RESP2)
+    - L{None}: null bulk (C{_} in RESP3); L{NULL_ARRAY}: null array
+    - L{list}/L{tuple}: array; L{Map}, L{Set}, L{Push}: aggregate types
+      that degrade to arrays in RESP2
+    - L{float}: double (bulk string in RESP2)
+    - L{Verbatim}: verbatim string (bulk string in RESP2)
+    - L{CommandError}: error
+    - L{Raw}: bytes already encoded, sent as they are
+"""
+
+import re
+
+from txredisd.errors import CommandError, ProtocolError
+from txredisd.numbers import formatDouble, parseInt
+
+# Redis's PROTO_INLINE_MAX_SIZE and default proto-max-bulk-len.
+INLINE_MAX = 64 * 1024
+MAX_BULK_LEN = 512 * 1024 * 1024
+_INT_MAX = (1 << 31) - 1
+
+
+class Status(str):
+    """
+    A simple string reply (C{+OK}).
+    """
+
+
+class Raw(bytes):
+    """
+    A reply already encoded as RESP, identical in RESP2 and RESP3.
+    """
+
+
+class Map:
+    """
+    A map reply: C{%} in RESP3, a flat array in RESP2.
+
+    @ivar items: a sequence of C{(key, value)} pairs.
+    """
+
+    __slots__ = ("items",)
+
+    def __init__(self, items):
+        self.items = list(items.items()) if isinstance(items, dict) else items
+
+
+class Set:
+    """
+    A set reply: C{~} in RESP3, an array in RESP2.
+    """
+
+    __slots__ = ("items",)
+
+    def __init__(self, items):
+        self.items = items
+
+
+class Push:
+    """
+    An out-of-band push (pub/sub messages): C{>} in RESP3, an array in RESP2.
+    """
+
+    __slots__ = ("items",)
+
+    def __init__(self, items):
+        self.items = items
+
+
+class Verbatim:
+    """
+    A verbatim string (C{=}), sent as a bulk string in RESP2.
+    """
+
+    __slots__ = ("text", "format")
+
+    def __init__(self, text, format=b"txt"):
+        self.text = text
+        self.format = format
+
+
+class _NullArray:
+    """
+    The null array (C{*-1}), C{_} in RESP3.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "NULL_ARRAY"
+
+
+NULL_ARRAY = _NullArray()
+
+OK = Raw(b"+OK\r\n")
+PONG = Raw(b"+PONG\r\n")
+QUEUED = Raw(b"+QUEUED\r\n")
+ZERO = Raw(b":0\r\n")
+ONE = Raw(b":1\r\n")
+EMPTY_ARRAY = Raw(b"*0\r\n")
+
+
+def _encode(value, out, resp3):
+    """
+    Append the encoding of C{value} to the list C{out}.
+    """
+    t = type(value)
+    if t is bytes:
+        out.append(b"$%d\r\n%s\r\n" % (len(value), value))
+    elif t is Raw:
+        out.append(value)
+    elif t is int:
+        out.append(b":%d\r\n" % (value,))
+    elif t is list or t is tuple:
+        out.append(b"*%d\r\n" % (len(value),))
+        for item in value:
+            _encode(item, out, resp3)
+    elif value is None:
+        out.append(b"_\r\n" if resp3 else b"$-1\r\n")
+    elif t is Status:
+        out.append(b"+%s\r\n" % (value.encode("latin-1"),))
+    elif t is CommandError:
+        out.append(b"-%s\r\n" % (_errorText(value.message),))
+    elif t is Map:
+        items = value.items
+        out.append((b"%%%d\r\n" if resp3 else b"*%d\r\n") % (len(items) * (1 if resp3 else 2),))
+        for k, v in items:
+            _encode(k, out, resp3)
+            _encode(v, out, resp3)
+    elif t is Set or t is Push:
+        items = value.items
+        prefix = (b"~" if t is Set else b">") if resp3 else b"*"
+        out.append(b"%s%d\r\n" % (prefix, len(items)))
+        for item in items:
+            _encode(item, out, resp3)
+    elif t is float:
+        text = formatDouble(value)
+        if resp3:
+            out.append(b",%s\r\n" % (text,))
+        else:
+            out.append(b"$%d\r\n%s\r\n" % (len(text), text))
+    elif t is bool:
+        if resp3:
+            out.append(b"#t\r\n" if value else b"#f\r\n")
+        else:
+            out.append(b":1\r\n" if value else b":0\r\n")
+    elif value is NULL_ARRAY:
+        out.append(b"_\r\n" if resp3 else b"*-1\r\n")
+    elif t is Verbatim:
+        if resp3:
+            out.append(b"=%d\r\n%s:%s\r\n" % (len(value.text) + 4, value.format, value.text))
+        else:
+            out.append(b"$%d\r\n%s\r\n" % (len(value.text), value.text))
+    elif t is bytearray or t is memoryview:
+        _encode(bytes(value), out, resp3)
+    elif isinstance(value, CommandError):
+        out.append(b"-%s\r\n" % (_errorText(value.message),))
+    elif isinstance(value, int):
+        _encode(int(value), out, resp3)
+    else:
+        raise TypeError("cannot encode %r as a reply" % (value,))
+
+
+def _errorText(message):
+    # Error lines must stay on one line whatever the message holds.
+    text = message.encode("latin-1", "replace") if isinstance(message, str) else message
+    return text.replace(b"\r", b" ").replace(b"\n", b" ")
+
+
+def encode(value, resp3=False):
+    """
+    Encode one reply.
+
+    @param value: a reply value (see the module docstring).
+    @param resp3: L{True} to use RESP3 types.
+    @return: L{bytes}.
+    """
+    t = type(value)
+    if t is bytes:
+        return b"$%d\r\n%s\r\n" % (len(value), value)
+    if t is Raw:
+        return value
+    out = []
+    _encode(value, out, resp3)
+    return b"".join(out)
+
+
+def encodeCommand(argv):
+    """
+    Encode a command as a RESP multibulk request (for replication links,
+    the AOF and clients).
+
+    @param argv: a sequence of L{bytes}.
+    @return: L{bytes}.
+    """
+    parts = [b"*%d\r\n" % (len(argv),)]
+    for arg in argv:
+        parts.append(b"$%d\r\n%s\r\n" % (len(arg), arg))
+    return b"".join(parts)
+
+
+# --- requests ----------------------------------------------------------------
+
+_ESCAPES = {
+    ord("n"): b"\n",
+    ord("r"): b"\r",
+    ord("t"): b"\t",
+    ord("b"): b"\b",
+    ord("a"): b"\a",
+}
+_HEX = b"0123456789abcdefABCDEF"
+_BLANKS = b" \t\n\r\v\f"
+
+
+def splitArgs(line):
+    """
+    Split an inline command as Redis's C{sdssplitargs} does: blanks separate
+    arguments, C{"..."} quotes understand C{\\n \\r \\t \\b \\a \\xHH} and
+    C{\\<char>}, C{'...'} quotes understand only C{\\'}; a closing quote must
+    be followed by a blank or the end.
+
+    @param line: L{bytes} without the line end.
+    @return: a L{list} of L{bytes}, or L{None} for unbalanced quotes.
+    """
+    nul = line.find(b"\0")
+    if nul >= 0:
+        # Redis handles the line as a C string: it stops at a NUL byte.
+        line = line[:nul]
+    if b'"' not in line and b"'" not in line:
+        return line.split()
+    args = []
+    n = len(line)
+    i = 0
+    while True:
+        while i < n and line[i] in _BLANKS:
+            i += 1
+        if i >= n:
+            return args
+        current = bytearray()
+        inDouble = inSingle = False
+        while True:
+            c = line[i] if i < n else None
+            if inDouble:
+                if c is None:
+                    return None
+                nxt = line[i + 1] if i + 1 < n else None
+                if (
+                    c == 0x5C
+                    and nxt == 0x78
+                    and i + 3 < n
+                    and line[i + 2] in _HEX
+                    and line[i + 3] in _HEX
+                ):
+                    current.append(int(line[i + 2 : i + 4], 16))
+                    i += 3
+                elif c == 0x5C and nxt is not None:
+                    current += _ESCAPES.get(nxt, bytes((nxt,)))
+                    i += 1
+                elif c == 0x22:
+                    if nxt is not None and nxt not in _BLANKS:
+                        return None
+                    i += 1
+                    break
+                else:
+                    current.append(c)
+            elif inSingle:
+                if c is None:
+                    return None
+                nxt = line[i + 1] if i + 1 < n else None
+                if c == 0x5C and nxt == 0x27:
+                    current.append(0x27)
+                    i += 1
+                elif c == 0x27:
+                    if nxt is not None and nxt not in _BLANKS:
+                        return None
+                    i += 1
+                    break
+                else:
+                    current.append(c)
+            else:
+                if c is None or c in b" \n\r\t":
+                    break
+                if c == 0x22:
+                    inDouble = True
+                elif c == 0x27:
+                    inSingle = True
+                else:
+                    current.append(c)
+            i += 1
+        args.append(bytes(current))
+
+
+def _bulkLength(text):
+    # The common case without string2ll's regular expression.
+    if text.isdigit() and (text[0] != 0x30 or len(text) == 1) and len(text) < 19:
+        return int(text)
+    return parseInt(text)
+
+
+class RequestParser:
+    """
+    Frames a byte stream into commands as Redis 7.0 does.
+
+    Keeps the partial multibulk state between reads so that a large command
+    arriving in many reads is never re-parsed, and never allocates a bulk's
+    claimed length before its bytes arrive.
+
+    @ivar maxBulkLen: C{proto-max-bulk-len}.
+    @ivar maxArgs: the most arguments one multibulk may claim (Redis allows
+        C{INT_MAX}; an unauthenticated client only 10).
+    @ivar maxUnauthBulk: the largest bulk an unauthenticated client may
+        claim, or L{None} for no such limit.
+    """
+
+    def __init__(self, maxBulkLen=MAX_BULK_LEN):
+        self.maxBulkLen = maxBulkLen
+        self.maxArgs = _INT_MAX
+        self.maxUnauthBulk = None
+        self._buf = b""
+        self._chunks = None
+        self._have = 0
+        self._need = 0
+        self._args = None
+        self._remaining = 0
+        self._bulkLen = -1
+
+    def idle(self):
+        """
+        @return: L{True} if no partial command is buffered.
+        """
+        return not self._buf and self._chunks is None and self._args is None
+
+    def buffered(self):
+        """
+        @return: the number of bytes held for a partial command.
+        """
+        return self._have if self._chunks is not None else len(self._buf)
+
+    def feed(self, data):
+        """
+        Add bytes and frame every complete command.
+
+        @param data: L{bytes} just read.
+        @return: C{(commands, error)}: the complete commands (lists of
+            L{bytes}) in order, and a L{ProtocolError} if the stream broke
+            after them (or L{None}).
+        """
+        if self._chunks is not None:
+            self._chunks.append(data)
+            self._have += len(data)
+            if self._have < self._need:
+                return [], None
+            data = b"".join(self._chunks)
+            self._chunks = None
+        elif self._buf:
+            data = self._buf + data
+            self._buf = b""
+        commands = []
+        try:
+            pos = self._parse(data, commands)
+        except ProtocolError as e:
+            self._args = None
+            return commands, e
+        if pos < len(data):
+            tail = data[pos:] if pos else data
+            if self._args is not None and self._bulkLen >= 0:
+                self._chunks = [tail]
+                self._have = len(tail)
+                self._need = self._bulkLen + 2
+            else:
+                self._buf = tail
+        return commands, None
+
+    def _parse(self, data, commands):
+        n = len(data)
+        pos = 0
+        find = data.find
+        while pos < n:
+            args = self._args
+            if args is None:
+                if data[pos] != 0x2A:
+                    newline = find(b"\n", pos)
+                    if newline < 0:
+                        if n - pos > INLINE_MAX:
+                            raise ProtocolError("too big inline request")
+                        return pos
+                    end = newline - 1 if newline > pos and data[newline - 1] == 0x0D else newline
+                    argv = splitArgs(data[pos:end])
+                    pos = newline + 1
+                    if argv is None:
+                        raise ProtocolError("unbalanced quotes in request")
+                    if argv:
+                        commands.append(argv)
+                    continue
+                cr = find(b"\r", pos)
+                if cr < 0:
+                    if n - pos > INLINE_MAX:
+                        raise ProtocolError("too big mbulk count string")
+                    return pos
+                if cr + 2 > n:
+                    return pos
+                count = parseInt(data[pos + 1 : cr])
+                if count is None or count > self.maxArgs:
+                    raise ProtocolError("invalid multibulk length")
+                pos = cr + 2
+                if count <= 0:
+                    continue
+                args = self._args = []
+                self._remaining = count
+                self._bulkLen = -1
+            while self._remaining:
+                bulkLen = self._bulkLen
+                if bulkLen < 0:
+                    cr = find(b"\r", pos)
+                    if cr < 0:
+                        if n - pos > INLINE_MAX:
+                            raise ProtocolError("too big bulk count string")
+                        return pos
+                    if cr + 2 > n:
+                        return pos
+                    if data[pos] != 0x24:
+                        raise ProtocolError(
+                            "expected '$', got '%s'" % (chr(data[pos]),)
+                        )
+                    bulkLen = _bulkLength(data[pos + 1 : cr])
+                    if bulkLen is None or bulkLen < 0 or bulkLen > self.maxBulkLen:
+                        raise ProtocolError("invalid bulk length")
+                    if self.maxUnauthBulk is not None and bulkLen > self.maxUnauthBulk:
+                        raise ProtocolError("invalid bulk length")
+                    pos = cr + 2
+                    self._bulkLen = bulkLen
+                end = pos + bulkLen
+                if end + 2 > n:
+                    return pos
+                # Like Redis, the two bytes after the payload are skipped
+                # unchecked.
+                args.append(data[pos:end])
+                pos = end + 2
+                self._bulkLen = -1
+                self._remaining -= 1
+            commands.append(args)
+            self._args = None
+        return pos
+
+
+# hiredis frames '+', '=' and '(' elements as if they were bulk strings,
+# where Redis answers "expected '$'".  A read that may hold one (a line
+# starting with one of them, which a payload rarely does) is framed by the
+# exact parser instead; every other element type hiredis returns as a
+# non-bytes value, which is checked.
+#
+# A bulk length of nine digits or more may be over proto-max-bulk-len, which
+# Redis refuses as soon as it reads the header while hiredis would wait for
+# the payload: such reads go to the exact parser too.
+_SUSPECT = re.compile(rb"\n[+=(]|\$[0-9]{9}")
+
+
+def _encodedLength(argv):
+    # The bytes a command occupies in canonical framing; hiredis only
+    # accepts canonical lengths (its string2ll is Redis's).
+    total = len(b"*%d\r\n" % len(argv)) + sum(map(len, argv)) + 5 * len(argv)
+    for arg in argv:
+        size = len(arg)
+        while size >= 10:
+            total += 1
+            size //= 10
+    return total
+
+
+class HiredisRequestParser:
+    """
+    A L{RequestParser} whose common case, multibulk requests of bulk
+    strings, is framed by C{hiredis.Reader}.
+
+    Everything hiredis cannot frame as Redis does (inline commands, non-bulk
+    elements, errors, claimed lengths over the limits, commands too large to
+    buffer blindly) is replayed through the pure-Python parser from the last
+    command boundary, so both produce identical commands and errors.
+    """
+
+    def __init__(self, hiredis, maxBulkLen=MAX_BULK_LEN):
+        self._hiredis = hiredis
+        self._fallback = RequestParser(maxBulkLen)
+        self._reader = hiredis.Reader()
+        # Bytes fed to hiredis since the last command boundary, and how many
+        # commands it returned from them: what a replay must skip.
+        self._pending = []
+        self._fed = 0
+        self._consumed = 0
+        self._returned = 0
+        self._lastByte = 0x0A
+        self._tail = b""
+
+    def __getattr__(self, name):
+        if name in ("maxArgs", "maxUnauthBulk", "maxBulkLen"):
+            return getattr(self._fallback, name)
+        raise AttributeError(name)
+
+    def __setattr__(self, name, value):
+        if name in ("maxArgs", "maxUnauthBulk", "maxBulkLen"):
+            setattr(self._fallback, name, value)
+        else:
+            object.__setattr__(self, name, value)
+
+    def idle(self):
+        """
+        @return: L{True} if no partial command is buffered.
+        """
+        return not self._pending and self._fallback.idle()
+
+    def buffered(self):
+        """
+        @return: the number of bytes held for a partial command.
+        """
+        return self._fed - self._consumed + self._fallback.buffered()
+
+    def feed(self, data):
+        """
+        See L{RequestParser.feed}.
+        """
+        if not data:
+            return [], None
+        fallback = self._fallback
+        if not fallback.idle():
+            return fallback.feed(data)
+        first = data[0]
+        if (
+            (self._lastByte == 0x0A and (first in b"+=(" or (not self._pending and first != 0x2A)))
+            or _SUSPECT.search(self._tail + data if self._pending else data) is not None
+            or fallback.maxArgs < _INT_MAX
+            or fallback.maxUnauthBulk is not None
+        ):
+            return self._replay(data)
+        self._reader.feed(data)
+        self._pending.append(data)
+        self._fed += len(data)
+        self._lastByte = data[-1]
+        self._tail = (self._tail + data)[-12:]
+        commands = []
+        gets = self._reader.gets
+        consumed = self._consumed
+        try:
+            while True:
+                command = gets()
+                if command is False:
+                    break
+                if type(command) is not list or not command:
+                    # *-1, *0 or a nested type: the exact parser decides.
+                    return self._replay(b"")
+                # join() refuses anything but bytes-like elements.
+                b"".join(command)
+                commands.append(command)
+                consumed += _encodedLength(command)
+        except (self._hiredis.ProtocolError, TypeError):
+            return self._replay(b"")
+        if consumed == self._fed:
+            self._pending = []
+            self._fed = self._consumed = self._returned = 0
+        elif consumed > self._fed or self._fed - consumed > INLINE_MAX:
+            # Non-canonical framing slipped through, or a large command: the
+            # exact parser enforces the limits and accumulates it without
+            # re-scanning.
+            return self._replay(b"")
+        else:
+            self._consumed = consumed
+            self._returned += len(commands)
+        return commands, None
+
+    def _replay(self, data):
+        """
+        Frame everything since the last command boundary with the exact
+        parser, returning only the commands not returned before.
+
+        @param data: bytes not yet fed to hiredis.
+        """
+        pending = b"".join(self._pending) + data
+        skip = self._returned
+        self._pending = []
+        self._fed = self._consumed = self._returned = 0
+        self._lastByte = 0x0A
+        self._reader = self._hiredis.Reader()
+        commands, error = self._fallback.feed(pending)
+        return commands[skip:], error

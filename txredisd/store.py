@@ -1,0 +1,319 @@
+"""
+The in-memory keyspace.
+
+The reactor thread owns every structure here.  Expiry is absolute
+milliseconds, checked lazily on every access and collected actively by
+L{Keyspace.activeExpireCycle} from a per-database heap ordered by expiry
+time, so no key ever needs a timer of its own.
+"""
+
+import heapq
+import itertools
+import random
+import time
+
+from zope.interface import implementer
+
+from txredisd import errors
+from txredisd.errors import CommandError
+from txredisd.interfaces import IDatabase, IStore
+from txredisd.numbers import parseInt
+
+#: Value class to Redis type name.
+TYPE_NAMES = {bytes: b"string"}
+#: Value class to a function giving its OBJECT ENCODING.
+_ENCODINGS = {}
+
+
+def registerType(cls, name, encoding):
+    """
+    Declare the Python class that holds values of a Redis type.
+
+    @param cls: the value class.
+    @param name: the Redis type name (L{bytes}, as TYPE answers).
+    @param encoding: a function of a value returning its OBJECT ENCODING
+        as L{bytes}.
+    """
+    TYPE_NAMES[cls] = name
+    _ENCODINGS[cls] = encoding
+
+
+def typeName(value):
+    """
+    @return: the Redis type name of a value (L{bytes}).
+    """
+    return TYPE_NAMES[type(value)]
+
+
+def _stringEncoding(value):
+    # Redis stores integers that fit a long as "int", short strings as
+    # "embstr" (up to 44 bytes), others as "raw".
+    if len(value) <= 20 and parseInt(value) is not None:
+        return b"int"
+    if len(value) <= 44:
+        return b"embstr"
+    return b"raw"
+
+
+_ENCODINGS[bytes] = _stringEncoding
+
+
+def encodingOf(value):
+    """
+    @return: the OBJECT ENCODING of a value (L{bytes}).
+    """
+    return _ENCODINGS[type(value)](value)
+
+
+_WRONGTYPE = errors.WRONGTYPE
+
+
+@implementer(IDatabase)
+class Database:
+    """
+    One numbered database.
+
+    @ivar keyspace: the owning L{Keyspace}.
+    """
+
+    def __init__(self, keyspace, index):
+        self.keyspace = keyspace
+        self.index = index
+        self.data = {}
+        self.expires = {}
+        self._heap = []
+        self._version = 0
+
+    def __repr__(self):
+        return "<Database %d: %d keys>" % (self.index, len(self.data))
+
+    def _expired(self, key):
+        """
+        Lazy expiry: remove C{key} if its time has passed.
+
+        @return: L{True} if the key is to be treated as missing.
+        """
+        when = self.expires.get(key)
+        if when is None or when > self.keyspace.now:
+            return False
+        if not self.keyspace.deleteExpired:
+            # A replica hides expired keys but waits for its master's DEL.
+            return True
+        self._removeExpired(key)
+        return True
+
+    def _removeExpired(self, key):
+        del self.data[key]
+        del self.expires[key]
+        keyspace = self.keyspace
+        keyspace.expiredKeys += 1
+        keyspace.dirty += 1
+        self._touchWatched(key)
+        keyspace.notify("x", b"expired", key, self.index)
+        for hook in keyspace.expiredHooks:
+            hook(self.index, key)
+
+    def get(self, key):
+        value = self.data.get(key)
+        if value is not None and self.expires and key in self.expires:
+            if self._expired(key):
+                value = None
+        if value is None:
+            self.keyspace.misses += 1
+        else:
+            self.keyspace.hits += 1
+        return value
+
+    def getForWrite(self, key):
+        value = self.data.get(key)
+        if value is not None and self.expires and key in self.expires:
+            if self._expired(key):
+                return None
+        return value
+
+    def getTyped(self, key, cls, write=False):
+        value = self.getForWrite(key) if write else self.get(key)
+        if value is not None and type(value) is not cls:
+            raise CommandError(_WRONGTYPE)
+        return value
+
+    def set(self, key, value, keepTTL=False):
+        self.data[key] = value
+        if not keepTTL and self.expires:
+            self.expires.pop(key, None)
+        self.keyspace.dirty += 1
+        if self.keyspace.watched:
+            self._touchWatched(key)
+
+    def delete(self, key):
+        if key not in self.data:
+            return False
+        if self.expires and key in self.expires and self._expired(key):
+            return False
+        del self.data[key]
+        if self.expires:
+            self.expires.pop(key, None)
+        self.keyspace.dirty += 1
+        if self.keyspace.watched:
+            self._touchWatched(key)
+        return True
+
+    def exists(self, key):
+        if key not in self.data:
+            return False
+        if self.expires and key in self.expires:
+            return not self._expired(key)
+        return True
+
+    def modified(self, key, changes=1):
+        self.keyspace.dirty += changes
+        if self.keyspace.watched:
+            self._touchWatched(key)
+
+    def _touchWatched(self, key):
+        clients = self.keyspace.watched.get((self.index, key))
+        if clients:
+            for client in clients:
+                client.watchDirty = True
+
+    def setExpire(self, key, when):
+        self.expires[key] = when
+        heap = self._heap
+        heapq.heappush(heap, (when, key))
+        if len(heap) > 2 * len(self.expires) + 1024:
+            # Entries left by keys whose expiry changed: rebuild.
+            self._heap = [(w, k) for k, w in self.expires.items()]
+            heapq.heapify(self._heap)
+        self.keyspace.dirty += 1
+        if self.keyspace.watched:
+            self._touchWatched(key)
+
+    def getExpire(self, key):
+        return self.expires.get(key)
+
+    def persist(self, key):
+        if self.expires.pop(key, None) is None:
+            return False
+        self.modified(key)
+        return True
+
+    def randomKey(self):
+        for _ in range(100):
+            if not self.data:
+                return None
+            offset = random.randrange(len(self.data))
+            key = next(itertools.islice(self.data, offset, None))
+            if not self.exists(key):
+                continue
+            return key
+        # Mostly expired keys (as on a replica): any key will do, as Redis.
+        return next(iter(self.data), None)
+
+    def size(self):
+        return len(self.data)
+
+    def flush(self):
+        removed = len(self.data)
+        if self.keyspace.watched:
+            for (index, key) in list(self.keyspace.watched):
+                if index == self.index and key in self.data:
+                    self._touchWatched(key)
+        self.data = {}
+        self.expires = {}
+        self._heap = []
+        return removed
+
+    def expireSome(self, now, limit):
+        """
+        Remove up to C{limit} keys whose expiry time is at or before C{now}.
+
+        @return: the number of keys removed.
+        """
+        heap = self._heap
+        expires = self.expires
+        removed = 0
+        while heap and heap[0][0] <= now and removed < limit:
+            when, key = heapq.heappop(heap)
+            if expires.get(key) == when:
+                self._removeExpired(key)
+                removed += 1
+        return removed
+
+
+@implementer(IStore)
+class Keyspace:
+    """
+    The numbered databases.
+
+    @ivar now: milliseconds, stamped by dispatch before each command.
+    @ivar dirty: changes since the last save.
+    @ivar deleteExpired: L{False} on a replica, which hides expired keys
+        but leaves their deletion to its master.
+    @ivar expiredHooks: callables C{(index, key)} told of each expired key
+        (replication and the AOF propagate a DEL).
+    @ivar notifier: a callable C{(typeFlag, event, key, index)} for keyspace
+        notifications, or L{None}.
+    @ivar watched: C{(index, key)} to the set of clients watching it.
+    """
+
+    def __init__(self, databases=16):
+        self.databases = [Database(self, i) for i in range(databases)]
+        self.now = int(time.time() * 1000)
+        self.dirty = 0
+        self.deleteExpired = True
+        self.expiredHooks = []
+        self.notifier = None
+        self.watched = {}
+        self.hits = 0
+        self.misses = 0
+        self.expiredKeys = 0
+
+    def db(self, index):
+        return self.databases[index]
+
+    def flushAll(self):
+        removed = 0
+        for db in self.databases:
+            removed += db.flush()
+        return removed
+
+    def activeExpireCycle(self, timeLimit=0.025, clock=time.monotonic):
+        if not self.deleteExpired:
+            return 0
+        removed = 0
+        deadline = clock() + timeLimit
+        for db in self.databases:
+            if not db.expires:
+                continue
+            while True:
+                count = db.expireSome(self.now, 200)
+                removed += count
+                if count < 200 or clock() > deadline:
+                    break
+            if clock() > deadline:
+                break
+        return removed
+
+    def watch(self, client, index, key):
+        self.watched.setdefault((index, key), set()).add(client)
+        client.watchedKeys.add((index, key))
+
+    def unwatchAll(self, client):
+        for item in client.watchedKeys:
+            clients = self.watched.get(item)
+            if clients is not None:
+                clients.discard(client)
+                if not clients:
+                    del self.watched[item]
+        client.watchedKeys.clear()
+        client.watchDirty = False
+
+    def notify(self, typeFlag, event, key, index):
+        if self.notifier is not None:
+            self.notifier(typeFlag, event, key, index)
+
+    def keyCount(self):
+        """
+        @return: the number of keys in all databases.
+        """
+        return sum(len(db.data) for db in self.databases)

@@ -1,0 +1,207 @@
+"""
+The twistd plugin's options and service: C{twistd -n redis [options]}.
+"""
+
+import os
+import sys
+
+from twisted.application import internet, service
+from twisted.internet import endpoints
+from twisted.logger import Logger
+from twisted.python import usage
+
+import txredisd
+from txredisd.config import PARAMETERS, Config, ConfigError
+
+_log = Logger()
+
+
+def _option(parameter):
+    return [parameter.name, None, None, "redis.conf's %s." % (parameter.name,)]
+
+
+class Options(usage.Options):
+    """
+    C{redis-server}'s options as twistd plugin options: every configuration
+    parameter is C{--name value}, plus C{--listen ENDPOINT} (repeatable,
+    Twisted endpoint strings) and C{--replicaof host port} as one or two
+    words.
+    """
+
+    synopsis = "[options] [config-file]"
+    longdesc = (
+        "A Redis 7 compatible server.  Every redis.conf parameter is an "
+        "option (--port 6380, --dir /var/lib/txredisd, --replicaof 'host "
+        "port'); --listen adds Twisted endpoints (tcp:, unix:, ssl:, "
+        "systemd:)."
+    )
+    optParameters = [_option(p) for p in PARAMETERS] + [
+        ["config", None, None, "A redis.conf-style configuration file."],
+    ]
+    optFlags = [["no-hiredis", None, "Use the pure-Python request parser."]]
+
+    def __init__(self):
+        usage.Options.__init__(self)
+        self["listen"] = []
+        self._given = []
+
+    def opt_listen(self, endpoint):
+        """
+        Listen on a Twisted endpoint (tcp:6380, unix:/run/redis.sock,
+        ssl:6380:privateKey=key.pem, systemd:domain=INET:index=0); repeatable.
+        """
+        self["listen"].append(endpoint)
+
+    def parseArgs(self, *args):
+        args = list(args)
+        replicaof = self["replicaof"]
+        if replicaof is not None and len(replicaof.split()) == 1:
+            # getopt gave --replicaof one word: the port is the next one.
+            if not args:
+                raise usage.UsageError("--replicaof needs 'host port'")
+            self["replicaof"] = "%s %s" % (replicaof, args.pop(0))
+        if len(args) > 1:
+            raise usage.UsageError("Unexpected arguments: %s" % (" ".join(args),))
+        if args:
+            self["config"] = args[0]
+
+    def postOptions(self):
+        config = Config()
+        for parameter in PARAMETERS:
+            value = self[parameter.name]
+            if value is None:
+                continue
+            try:
+                config.set(parameter.name, value.encode("utf-8"), startup=True)
+            except ConfigError as e:
+                raise usage.UsageError("Invalid --%s %r: %s" % (parameter.name, value, e))
+        self.config = config
+
+
+class RedisService(service.Service):
+    """
+    Runs the L{txredisd.server.RedisServer}'s periodic work.
+    """
+
+    def __init__(self, server):
+        self.server = server
+
+    def startService(self):
+        service.Service.startService(self)
+        self.server.start()
+
+    def stopService(self):
+        service.Service.stopService(self)
+        self.server.stop()
+
+
+class StartupLogService(service.Service):
+    """
+    Logs the startup line once the listeners (started before it) listen.
+    """
+
+    _log = Logger()
+
+    def __init__(self, describe):
+        self._describe = describe
+
+    def startService(self):
+        service.Service.startService(self)
+        self._log.info(
+            "txredisd {version} (Redis {redisVersion} compatible) pid={pid} "
+            "listening on {addresses}",
+            version=txredisd.__version__,
+            redisVersion=txredisd.redisVersion,
+            pid=os.getpid(),
+            addresses=", ".join(self._describe()) or "nothing",
+        )
+
+
+class TCPPortService(service.Service):
+    """
+    Listens on C{--port} at each C{--bind} address with eager writes.
+
+    Addresses prefixed with C{-} are optional, as in redis.conf: failing to
+    bind them is logged, not fatal.
+    """
+
+    _log = Logger()
+
+    def __init__(self, reactor, port, bind, factory):
+        self.reactor = reactor
+        self.port = port
+        self.bind = bind
+        self.factory = factory
+        self.ports = []
+
+    def startService(self):
+        from twisted.internet.error import CannotListenError
+
+        from txredisd.protocol import listenTCPEager
+
+        service.Service.startService(self)
+        for address in self.bind:
+            optional = address.startswith("-")
+            address = address.lstrip("-")
+            if address == "*":
+                address = ""
+            try:
+                self.ports.append(listenTCPEager(self.reactor, self.port, self.factory, address))
+            except CannotListenError as e:
+                if not optional:
+                    raise
+                self._log.warn("Could not bind {address}: {error}", address=address, error=e)
+
+    def stopService(self):
+        service.Service.stopService(self)
+        ports, self.ports = self.ports, []
+        from twisted.internet.defer import gatherResults, maybeDeferred
+
+        return gatherResults([maybeDeferred(p.stopListening) for p in ports])
+
+    def describe(self):
+        return ["%s:%d" % (p.getHost().host, p.getHost().port) for p in self.ports]
+
+
+def makeService(options, reactor=None):
+    """
+    Build the server's service tree.
+
+    @param options: a parsed L{Options}.
+    @param reactor: the reactor (the global one when L{None}).
+    @return: a L{service.MultiService}.
+    """
+    if reactor is None:
+        from twisted.internet import reactor
+    from txredisd.protocol import RedisFactory
+    from txredisd.registry import loadCommands
+    from txredisd.server import RedisServer
+
+    loadCommands()
+    config = options.config
+    server = RedisServer(reactor, config, reactor=reactor)
+    factory = RedisFactory(server, useHiredis=not options["no-hiredis"])
+    top = service.MultiService()
+    listeners = []
+    if config["port"]:
+        tcpService = TCPPortService(
+            reactor, config["port"], config["bind"].decode().split(), factory
+        )
+        listeners.append((tcpService, tcpService.describe))
+    for description in options["listen"]:
+        endpoint = endpoints.serverFromString(reactor, description)
+        endpointService = internet.StreamServerEndpointService(endpoint, factory)
+        listeners.append((endpointService, lambda d=description: [d]))
+
+    def describe():
+        found = []
+        for _, describer in listeners:
+            found.extend(describer())
+        return found
+
+    RedisService(server).setServiceParent(top)
+    for listener, _ in listeners:
+        listener.setServiceParent(top)
+    StartupLogService(describe).setServiceParent(top)
+    top.redisServer = server
+    return top
