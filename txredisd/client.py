@@ -51,7 +51,8 @@ class Client:
         self.createdAt = server.clock.seconds()
         self.lastInteraction = self.createdAt
         self.lastCommand = b"NULL"
-        self.blocked = None
+        # Inside MULTI/EXEC and scripts blocking commands answer at once.
+        self.denyBlocking = False
         self.closed = False
 
     def __repr__(self):

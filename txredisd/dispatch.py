@@ -95,7 +95,11 @@ def execute(client, argv):
     server = client.server
     if server.readOnlyReplica and "write" in flags and client.kind != "master":
         return _fail(client, spec, errors.READONLY)
-    return call(client, spec, argv)
+    reply = call(client, spec, argv)
+    blocking = server.blocking
+    if blocking.ready:
+        blocking.serveReady()
+    return reply
 
 
 def call(client, spec, argv):

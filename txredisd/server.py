@@ -9,6 +9,7 @@ import random
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 
+from txredisd.blocking import BlockingManager
 from txredisd.config import Config
 from txredisd.store import Keyspace
 
@@ -47,6 +48,7 @@ class RedisServer:
         self.shutdownHooks = []
         self.readOnlyReplica = False
         self.disconnectHooks = []
+        self.blocking = BlockingManager(self)
         self.resetHooks = []
 
     def resetStats(self):
