@@ -111,6 +111,17 @@ class ServerProcess:
         self.process.wait()
         self._log.close()
 
+    def waitForLog(self, text, timeout=30.0):
+        """
+        Wait until the server's log holds C{text}.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.log():
+                return
+            time.sleep(0.05)
+        raise AssertionError("%r not logged:\n%s" % (text, self.log()))
+
     def log(self):
         with open(self.logPath, "rb") as f:
             return f.read().decode("utf-8", "replace")

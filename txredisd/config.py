@@ -248,6 +248,8 @@ class Config:
             for alias in p.aliases:
                 self.parameters[alias] = p
         self.observers = []
+        # The file the configuration came from (CONFIG REWRITE's target).
+        self.path = None
 
     def __getitem__(self, name):
         return self.values[self.parameters[name].name]
@@ -300,3 +302,51 @@ class Config:
         @return: L{True} when clients must authenticate.
         """
         return bool(self.values["requirepass"])
+
+
+class ConfigFileError(Exception):
+    """
+    A configuration file that cannot be loaded; the text names the file,
+    the line and the reason, as Redis's C{*** FATAL CONFIG FILE ERROR ***}.
+    """
+
+
+def loadFile(config, path):
+    """
+    Apply a C{redis.conf}-style file: one directive per line, arguments
+    split and quoted as Redis splits them, C{#} comments.  Repeated
+    C{save} lines add save points, as in Redis.
+
+    @param config: the L{Config} to change.
+    @param path: the file's path.
+    @raise ConfigFileError: an unknown directive or a refused value.
+    """
+    from txredisd.resp import splitArgs
+
+    with open(path, "rb") as f:
+        lines = f.read().split(b"\n")
+    savePoints = None
+    for number, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if not line or line.startswith(b"#"):
+            continue
+        words = splitArgs(line)
+        if words is None:
+            raise ConfigFileError("%s, line %d: unbalanced quotes" % (path, number))
+        name = words[0].decode("latin-1").lower()
+        value = b" ".join(words[1:])
+        if config.parameter(name) is None:
+            raise ConfigFileError(
+                "%s, line %d: Bad directive or wrong number of arguments: %r"
+                % (path, number, raw.decode("latin-1"))
+            )
+        try:
+            if name == "save":
+                points = config.parameter("save").parse(value) if value else []
+                savePoints = (savePoints or []) + points if value else []
+                config.values["save"] = savePoints
+            else:
+                config.set(name, value, startup=True)
+        except ConfigError as e:
+            raise ConfigFileError("%s, line %d: %s: %s" % (path, number, name, e))
+    config.path = path

@@ -11,7 +11,7 @@ from twisted.logger import Logger
 from twisted.python import usage
 
 import txredisd
-from txredisd.config import PARAMETERS, Config, ConfigError
+from txredisd.config import PARAMETERS, Config, ConfigError, ConfigFileError, loadFile
 
 _log = Logger()
 
@@ -67,6 +67,12 @@ class Options(usage.Options):
 
     def postOptions(self):
         config = Config()
+        if self["config"]:
+            # As redis-server: the file first, the command line over it.
+            try:
+                loadFile(config, self["config"])
+            except (OSError, ConfigFileError) as e:
+                raise usage.UsageError("Cannot load configuration: %s" % (e,))
         for parameter in PARAMETERS:
             value = self[parameter.name]
             if value is None:
@@ -97,16 +103,23 @@ class RedisService(service.Service):
 
 class StartupLogService(service.Service):
     """
-    Logs the startup line once the listeners (started before it) listen.
+    Logs the startup line once the reactor runs: by then the listeners
+    (started before this service) listen and the signal handlers are in
+    place, so a supervisor reading the line may stop the server cleanly.
     """
 
     _log = Logger()
 
-    def __init__(self, describe):
+    def __init__(self, reactor, describe):
+        self._reactor = reactor
         self._describe = describe
 
     def startService(self):
         service.Service.startService(self)
+        self._reactor.callWhenRunning(self._logStartup)
+
+    def _logStartup(self):
+        self._installSignalHandlers()
         self._log.info(
             "txredisd {version} (Redis {redisVersion} compatible) pid={pid} "
             "listening on {addresses}",
@@ -115,6 +128,23 @@ class StartupLogService(service.Service):
             pid=os.getpid(),
             addresses=", ".join(self._describe()) or "nothing",
         )
+
+    def _installSignalHandlers(self):
+        # Redis exits 0 after SIGTERM/SIGINT; twistd would re-raise the
+        # signal after shutting down (exit status 143), which supervisors
+        # and scripts read as a failure.  Replace the reactor's handlers.
+        import signal
+
+        def handler(signum, frame):
+            name = signal.Signals(signum).name
+            self._reactor.callFromThread(self._shutdown, name)
+
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, handler)
+
+    def _shutdown(self, name):
+        self._log.info("Received {signal} scheduling shutdown...", signal=name)
+        self._reactor.stop()
 
 
 class TCPPortService(service.Service):
@@ -202,6 +232,6 @@ def makeService(options, reactor=None):
     RedisService(server).setServiceParent(top)
     for listener, _ in listeners:
         listener.setServiceParent(top)
-    StartupLogService(describe).setServiceParent(top)
+    StartupLogService(reactor, describe).setServiceParent(top)
     top.redisServer = server
     return top
