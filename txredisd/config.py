@@ -210,6 +210,10 @@ PARAMETERS = [
     Parameter("proto-max-bulk-len", "memory", 512 * 1024 * 1024, minimum=1024 * 1024, maximum=(1 << 63) - 1),
     Parameter("client-query-buffer-limit", "memory", 1024 * 1024 * 1024, minimum=1024 * 1024, maximum=(1 << 63) - 1),
     Parameter("save", "string", [(3600, 1), (300, 100), (60, 10000)], parse=_parseSave, render=_renderSave),
+    Parameter("rdbcompression", "bool", True),
+    Parameter("rdbchecksum", "bool", True),
+    # txredisd's own: the RDB version written (Redis 7.0 reads up to 10).
+    Parameter("rdb-version", "int", 11, minimum=9, maximum=11),
     Parameter("appendonly", "bool", False),
     Parameter("appendfsync", "enum", b"everysec", choices=(b"always", b"everysec", b"no")),
     Parameter("maxmemory", "memory", 0, minimum=0, maximum=(1 << 63) - 1),

@@ -134,6 +134,8 @@ CONFIG_UNKNOWN_PARAM = "ERR Unknown option or number of arguments for CONFIG SET
 
 # --- persistence -------------------------------------------------------------
 
+BGSAVE_IN_PROGRESS = "ERR Background save already in progress"
+
 # --- replication -------------------------------------------------------------
 
 READONLY = "READONLY You can't write against a read only replica."

@@ -106,6 +106,8 @@ QUEUED = Raw(b"+QUEUED\r\n")
 ZERO = Raw(b":0\r\n")
 ONE = Raw(b":1\r\n")
 EMPTY_ARRAY = Raw(b"*0\r\n")
+#: For commands that answer nothing (SHUTDOWN closing the connection).
+NO_REPLY = Raw(b"")
 
 
 def _encode(value, out, resp3):

@@ -47,6 +47,10 @@ class RedisServer:
         self._expireLoop = None
         self.shutdownHooks = []
         self.readOnlyReplica = False
+        self.shutdownRequested = False
+        # Set when SHUTDOWN already saved, so stopping does not save again.
+        self.shutdownSaved = False
+        self.persistence = None
         self.disconnectHooks = []
         self.blocking = BlockingManager(self)
         self.resetHooks = []
@@ -102,6 +106,16 @@ class RedisServer:
     def _cron(self):
         self.store.now = self.now()
         self.store.activeExpireCycle()
+
+    def shutdown(self):
+        """
+        Stop the process (SHUTDOWN): stop the reactor on its next turn,
+        after the current replies are written.
+        """
+        self.shutdownRequested = True
+        stop = getattr(self.reactor, "stop", None)
+        if stop is not None:
+            self.clock.callLater(0, stop)
 
     def addClient(self, client):
         """

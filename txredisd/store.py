@@ -58,6 +58,22 @@ def _stringEncoding(value):
 _ENCODINGS[bytes] = _stringEncoding
 
 
+def copyValue(value):
+    """
+    A copy of a value that shares nothing mutable with it.
+
+    Value classes may define their own C{copy()}; otherwise containers are
+    copied by their constructor (their elements are immutable L{bytes}),
+    since the built-in C{dict.copy} and C{set.copy} lose subclasses.
+    """
+    cls = type(value)
+    if cls is bytes:
+        return value
+    if "copy" in cls.__dict__:
+        return value.copy()
+    return cls(value)
+
+
 def encodingOf(value):
     """
     @return: the OBJECT ENCODING of a value (L{bytes}).
@@ -129,6 +145,11 @@ class Database:
         if value is not None and self.expires and key in self.expires:
             if self._expired(key):
                 return None
+        snapshot = self.keyspace.snapshot
+        if snapshot is not None and value is not None and type(value) is not bytes:
+            # The caller may change the value in place: a save in progress
+            # keeps its own copy first.
+            snapshot.beforeWrite(value)
         return value
 
     def getTyped(self, key, cls, write=False):
@@ -267,6 +288,8 @@ class Keyspace:
         self.hits = 0
         self.misses = 0
         self.expiredKeys = 0
+        # A txredisd.persistence.snapshot.Snapshot being written, if any.
+        self.snapshot = None
 
     def db(self, index):
         return self.databases[index]

@@ -203,6 +203,7 @@ def makeService(options, reactor=None):
     """
     if reactor is None:
         from twisted.internet import reactor
+    from txredisd.persistence.service import PersistenceService
     from txredisd.protocol import RedisFactory
     from txredisd.registry import loadCommands
     from txredisd.server import RedisServer
@@ -229,6 +230,9 @@ def makeService(options, reactor=None):
             found.extend(describer())
         return found
 
+    # Started in this order, stopped in reverse: the final save runs after
+    # the listeners stopped, so it sees no new writes.
+    PersistenceService(server).setServiceParent(top)
     RedisService(server).setServiceParent(top)
     for listener, _ in listeners:
         listener.setServiceParent(top)

@@ -1,0 +1,98 @@
+"""
+Persistence commands: SAVE, BGSAVE, LASTSAVE, SHUTDOWN.
+"""
+
+from twisted.internet.defer import Deferred
+
+from txredisd import errors
+from txredisd.errors import CommandError
+from txredisd.registry import command
+from txredisd.resp import NO_REPLY, OK, Status
+
+
+def _persistence(client):
+    persistence = client.server.persistence
+    if persistence is None:
+        from txredisd.persistence.service import Persistence
+
+        persistence = Persistence(client.server)
+    return persistence
+
+
+@command("save", 1, ["admin", "noscript", "no_async_loading", "no_multi"], group="server")
+def save(client, argv):
+    persistence = _persistence(client)
+    if persistence.inProgress is not None:
+        raise CommandError(errors.BGSAVE_IN_PROGRESS)
+    if client.denyBlocking or client.transport is None:
+        try:
+            persistence.saveSync()
+        except Exception:
+            raise CommandError("ERR")
+        return OK
+    # Redis's SAVE blocks every client; here only the caller waits while
+    # the snapshot is written in a thread.
+    d = persistence.save()
+    result = Deferred()
+    d.addCallbacks(lambda _: result.callback(OK), lambda f: result.callback(CommandError("ERR")))
+    return result
+
+
+@command("bgsave", -1, ["admin", "noscript", "no_async_loading"], group="server")
+def bgsave(client, argv):
+    schedule = False
+    if len(argv) > 1:
+        if len(argv) == 2 and argv[1].lower() == b"schedule":
+            schedule = True
+        else:
+            raise CommandError(errors.SYNTAX)
+    persistence = _persistence(client)
+    if persistence.inProgress is not None:
+        if schedule:
+            persistence.scheduled = True
+            return Status("Background saving scheduled")
+        raise CommandError(errors.BGSAVE_IN_PROGRESS)
+    persistence.background()
+    return Status("Background saving started")
+
+
+@command("lastsave", 1, ["loading", "stale", "fast"], group="server")
+def lastsave(client, argv):
+    return _persistence(client).lastSave
+
+
+@command("shutdown", -1, ["admin", "noscript", "loading", "stale", "no_multi", "sentinel", "allow_busy"], group="server")
+def shutdown(client, argv):
+    nosave = saveFlag = now = force = abort = False
+    for arg in argv[1:]:
+        word = arg.lower()
+        if word == b"nosave":
+            nosave = True
+        elif word == b"save":
+            saveFlag = True
+        elif word == b"now":
+            now = True
+        elif word == b"force":
+            force = True
+        elif word == b"abort":
+            abort = True
+        else:
+            raise CommandError(errors.SYNTAX)
+    if (abort and (nosave or saveFlag or now or force)) or (nosave and saveFlag):
+        raise CommandError(errors.SYNTAX)
+    server = client.server
+    if abort:
+        raise CommandError("ERR No shutdown in progress.")
+    persistence = _persistence(client)
+    wantSave = saveFlag or (not nosave and bool(server.config["save"]))
+    if wantSave:
+        try:
+            persistence.saveSync()
+        except Exception:
+            if not force:
+                raise CommandError("ERR Errors trying to SHUTDOWN. Check logs.")
+    server.shutdownSaved = True
+    server.shutdown()
+    # Redis closes the connection without a reply.
+    client.closeAfterReply = True
+    return NO_REPLY
