@@ -54,6 +54,8 @@ class Client:
         # Inside MULTI/EXEC and scripts blocking commands answer at once.
         self.denyBlocking = False
         self.closed = False
+        # The replication offset after this client's last write (WAIT).
+        self.woff = 0
 
     def __repr__(self):
         return "<Client id=%d>" % (self.id,)

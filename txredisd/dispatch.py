@@ -131,4 +131,8 @@ def call(client, spec, argv):
     if store.dirty != dirty and server.propagators:
         commands = client.propagateAs
         server.propagate(client.dbIndex, commands if commands is not None else [argv])
+        replication = server.replication
+        if replication is not None:
+            # WAIT waits for replicas to reach the client's last write.
+            client.woff = replication.offset
     return reply

@@ -51,6 +51,9 @@ class RedisServer:
         # Set when SHUTDOWN already saved, so stopping does not save again.
         self.shutdownSaved = False
         self.persistence = None
+        self.replication = None
+        self.replicaOf = None
+        self.isReplica = False
         self.disconnectHooks = []
         self.blocking = BlockingManager(self)
         self.resetHooks = []

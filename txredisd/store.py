@@ -110,7 +110,12 @@ class Database:
         @return: L{True} if the key is to be treated as missing.
         """
         when = self.expires.get(key)
-        if when is None or when > self.keyspace.now:
+        # Redis's keyIsExpired: expired once now is past the time, not at it.
+        if when is None or when >= self.keyspace.now:
+            return False
+        if self.keyspace.ignoreExpiry:
+            # A replica applying its master's stream sees keys as the master
+            # does; the master's DEL removes them.
             return False
         if not self.keyspace.deleteExpired:
             # A replica hides expired keys but waits for its master's DEL.
@@ -123,7 +128,8 @@ class Database:
         del self.expires[key]
         keyspace = self.keyspace
         keyspace.expiredKeys += 1
-        keyspace.dirty += 1
+        # No dirty increment, as Redis: the DEL reaches replicas and the AOF
+        # through expiredHooks, not as a change made by the running command.
         self._touchWatched(key)
         keyspace.notify("x", b"expired", key, self.index)
         for hook in keyspace.expiredHooks:
@@ -253,7 +259,7 @@ class Database:
         heap = self._heap
         expires = self.expires
         removed = 0
-        while heap and heap[0][0] <= now and removed < limit:
+        while heap and heap[0][0] < now and removed < limit:
             when, key = heapq.heappop(heap)
             if expires.get(key) == when:
                 self._removeExpired(key)
@@ -282,6 +288,7 @@ class Keyspace:
         self.now = int(time.time() * 1000)
         self.dirty = 0
         self.deleteExpired = True
+        self.ignoreExpiry = False
         self.expiredHooks = []
         self.notifier = None
         self.watched = {}
