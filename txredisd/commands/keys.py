@@ -556,24 +556,19 @@ def _expire(client, argv, name, base, seconds):
     return 1
 
 
-@command("expire", -3, ["write", "fast"], 1, 1, 1, group="generic")
-def expire(client, argv):
-    return _expire(client, argv, "expire", client.server.store.now, True)
+def _expireCommand(name, relative, seconds):
+    def handler(client, argv):
+        base = client.server.store.now if relative else 0
+        return _expire(client, argv, name, base, seconds)
+
+    handler.__name__ = name
+    return command(name, -3, ["write", "fast"], 1, 1, 1, group="generic")(handler)
 
 
-@command("pexpire", -3, ["write", "fast"], 1, 1, 1, group="generic")
-def pexpire(client, argv):
-    return _expire(client, argv, "pexpire", client.server.store.now, False)
-
-
-@command("expireat", -3, ["write", "fast"], 1, 1, 1, group="generic")
-def expireat(client, argv):
-    return _expire(client, argv, "expireat", 0, True)
-
-
-@command("pexpireat", -3, ["write", "fast"], 1, 1, 1, group="generic")
-def pexpireat(client, argv):
-    return _expire(client, argv, "pexpireat", 0, False)
+expire = _expireCommand("expire", True, True)
+pexpire = _expireCommand("pexpire", True, False)
+expireat = _expireCommand("expireat", False, True)
+pexpireat = _expireCommand("pexpireat", False, False)
 
 
 @command("persist", 2, ["write", "fast"], 1, 1, 1, group="generic")
@@ -608,24 +603,18 @@ def _ttl(client, argv, milliseconds, absolute):
     return ttl if milliseconds else (ttl + 500) // 1000
 
 
-@command("ttl", 2, ["readonly", "fast"], 1, 1, 1, group="generic")
-def ttl(client, argv):
-    return _ttl(client, argv, False, False)
+def _ttlCommand(name, milliseconds, absolute):
+    def handler(client, argv):
+        return _ttl(client, argv, milliseconds, absolute)
+
+    handler.__name__ = name
+    return command(name, 2, ["readonly", "fast"], 1, 1, 1, group="generic")(handler)
 
 
-@command("pttl", 2, ["readonly", "fast"], 1, 1, 1, group="generic")
-def pttl(client, argv):
-    return _ttl(client, argv, True, False)
-
-
-@command("expiretime", 2, ["readonly", "fast"], 1, 1, 1, group="generic")
-def expiretime(client, argv):
-    return _ttl(client, argv, False, True)
-
-
-@command("pexpiretime", 2, ["readonly", "fast"], 1, 1, 1, group="generic")
-def pexpiretime(client, argv):
-    return _ttl(client, argv, True, True)
+ttl = _ttlCommand("ttl", False, False)
+pttl = _ttlCommand("pttl", True, False)
+expiretime = _ttlCommand("expiretime", False, True)
+pexpiretime = _ttlCommand("pexpiretime", True, True)
 
 
 # --- OBJECT ------------------------------------------------------------------
@@ -675,17 +664,32 @@ def objectHelp(client, argv):
     return _OBJECT_HELP
 
 
-@command("object|encoding", 3, ["readonly"], 2, 2, 1, group="generic")
-def objectEncoding(client, argv):
-    value = client.db.get(argv[2])
-    return None if value is None else encodingOf(value)
+def _objectSubcommand(name):
+    """
+    Declare an OBJECT subcommand about a key: the decorated function gets
+    the key's value, and a missing key answers null (Redis's
+    C{objectCommandLookupOrReply}).
+    """
+
+    def decorator(function):
+        def handler(client, argv):
+            value = client.db.get(argv[2])
+            return None if value is None else function(client, value)
+
+        handler.__name__ = function.__name__
+        command("object|" + name, 3, ["readonly"], 2, 2, 1, group="generic")(handler)
+        return function
+
+    return decorator
 
 
-@command("object|refcount", 3, ["readonly"], 2, 2, 1, group="generic")
-def objectRefcount(client, argv):
-    value = client.db.get(argv[2])
-    if value is None:
-        return None
+@_objectSubcommand("encoding")
+def objectEncoding(client, value):
+    return encodingOf(value)
+
+
+@_objectSubcommand("refcount")
+def objectRefcount(client, value):
     if type(value) is bytes and len(value) <= 20:
         config = client.server.config
         number = parseInt(value)
@@ -698,11 +702,8 @@ def objectRefcount(client, argv):
     return 1
 
 
-@command("object|idletime", 3, ["readonly"], 2, 2, 1, group="generic")
-def objectIdletime(client, argv):
-    value = client.db.get(argv[2])
-    if value is None:
-        return None
+@_objectSubcommand("idletime")
+def objectIdletime(client, value):
     if _lfuSelected(client):
         raise CommandError(errors.LFU_SELECTED)
     # Keeping an access time per key would cost memory and time on every
@@ -711,11 +712,8 @@ def objectIdletime(client, argv):
     return 0
 
 
-@command("object|freq", 3, ["readonly"], 2, 2, 1, group="generic")
-def objectFreq(client, argv):
-    value = client.db.get(argv[2])
-    if value is None:
-        return None
+@_objectSubcommand("freq")
+def objectFreq(client, value):
     if not _lfuSelected(client):
         raise CommandError(errors.LFU_NOT_SELECTED)
     # No access counter is kept (see IDLETIME): every key reads as new.
