@@ -10,7 +10,7 @@ from txredisd.commands import keys as keysModule
 from txredisd.commands.keys import ScanSnapshots, parseScanCursor, scanSnapshots
 from txredisd.errors import CommandError
 
-from tests.helpers import Connection, makeServer
+from tests.helpers import Connection
 
 NOW = 1_700_000_000_000
 
@@ -323,21 +323,41 @@ class ScanTests(KeysTestCase):
         self.scanAll("COUNT", "2")
         self.assertEqual(len(scanSnapshots(self.server)), 0)
 
-    def test_evictedCursorRestarts(self):
+    def evictFirstIteration(self):
         """
-        A cursor whose snapshot was evicted from the LRU restarts from a
-        fresh snapshot: the iteration still returns every key.
+        Start an iteration over six keys, then start enough others to evict
+        its snapshot.
+
+        @return: the first batch and the cursor to go on with.
         """
         for i in range(6):
             self.call("SET", "k%d" % (i,), "v")
         cursor, first = parse(self.call("SCAN", "0", "COUNT", "2"))
         for _ in range(ScanSnapshots.size):
             parse(self.call("SCAN", "0", "COUNT", "1"))
-        snapshots = scanSnapshots(self.server)
-        self.assertEqual(len(snapshots), ScanSnapshots.size)
-        self.assertIsNone(snapshots.get(int(cursor) >> 32, 0))
+        self.assertEqual(len(scanSnapshots(self.server)), ScanSnapshots.size)
+        self.assertNotIn(int(cursor) >> 32, scanSnapshots(self.server)._snapshots)
+        return first, cursor
+
+    def test_evictedCursorResumesOnUnchangedDatabase(self):
+        """
+        A cursor whose snapshot was evicted goes on where it was if the
+        database has not changed since: every key once.
+        """
+        first, cursor = self.evictFirstIteration()
         found, calls = self.scanAll("COUNT", "2", cursor=cursor)
-        self.assertEqual(sorted(found), sorted(b"k%d" % (i,) for i in range(6)))
+        self.assertEqual(sorted(first + found), sorted(b"k%d" % (i,) for i in range(6)))
+
+    def test_evictedCursorRestartsAfterChanges(self):
+        """
+        A cursor whose snapshot was evicted and whose database changed
+        restarts from a fresh snapshot: every key, some twice.
+        """
+        first, cursor = self.evictFirstIteration()
+        self.call("SET", "new", "v")
+        found, calls = self.scanAll("COUNT", "2", cursor=cursor)
+        self.assertEqual(set(found), {b"k%d" % (i,) for i in range(6)} | {b"new"})
+        self.assertEqual(found[:2], first)
 
     def test_unknownCursorRestarts(self):
         """
@@ -594,10 +614,15 @@ class ExpireTests(KeysTestCase):
 
     def test_missingKey(self):
         """
-        EXPIRE of a missing key answers 0.
+        EXPIRE of a missing key, or of one whose time has passed, answers 0.
         """
         self.assertEqual(self.call("EXPIRE", "nokey", "10"), b":0\r\n")
         self.assertEqual(self.call("PEXPIREAT", "nokey", "0"), b":0\r\n")
+        self.call("SET", "a", "1")
+        self.call("PEXPIRE", "a", "5")
+        self.clock.advance(0.005)
+        self.assertEqual(self.call("EXPIRE", "a", "100"), b":0\r\n")
+        self.assertNotIn(b"a", self.db.data)
 
     def test_options(self):
         """

@@ -274,23 +274,52 @@ class ScanSnapshots:
         before they are reached are not returned.
 
     Snapshots are kept for the last L{size} iterations (least recently
-    used first out) and dropped when their iteration ends.  A cursor whose
-    snapshot is gone (evicted, or from before a restart, or made up) starts
-    over with a fresh snapshot at offset 0: the iteration still returns
-    every key, but may return some twice, which Redis's contract allows.
-    Memory: a snapshot is one pointer per key; consecutive C{SCAN 0} of an
+    used first out) and dropped when their iteration ends.  An evicted
+    snapshot leaves a small tombstone (its database's state); if the
+    database has not changed since (same data dict, same C{dirty} count), a
+    fresh copy of the key list is the same list and the cursor goes on
+    where it was.  Only as a last resort, a cursor whose snapshot is gone
+    and whose database changed (or that is from before a restart, or made
+    up) starts over with a fresh snapshot at offset 0: the iteration still
+    returns every key but may return some twice, which Redis's contract
+    allows.  So more than L{size} iterations interleaved on a database that
+    is being written can keep restarting each other.
+
+    Memory: a snapshot is one pointer per key; iterations started on an
     unchanged database share one list.
     """
 
     size = 64
+    tombstones = 4096
 
     def __init__(self):
+        # id -> (state, keys); state is (database index, id of its data
+        # dict, store.dirty) when the keys were copied.  The dict itself is
+        # not held: after a FLUSHDB it must be freed.
         self._snapshots = OrderedDict()
+        # id -> state of evicted snapshots.
+        self._evicted = OrderedDict()
         self._nextId = 0
-        # (database index, id of its data dict, store.dirty, keys) of the
-        # newest snapshot, to share it while nothing has changed.  The dict
-        # itself is not held: after a FLUSHDB it must be freed.
-        self._latest = None
+
+    @staticmethod
+    def _state(db):
+        return (db.index, id(db.data), db.keyspace.dirty)
+
+    def _keysOf(self, db, state):
+        # Share the list of a live snapshot taken in the same state.
+        for liveState, keys in self._snapshots.values():
+            if liveState == state and len(keys) == len(db.data):
+                return keys
+        return list(db.data)
+
+    def _store(self, snapshotId, state, keys):
+        self._evicted.pop(snapshotId, None)
+        self._snapshots[snapshotId] = (state, keys)
+        while len(self._snapshots) > self.size:
+            oldId, (oldState, _) = self._snapshots.popitem(last=False)
+            self._evicted[oldId] = oldState
+            if len(self._evicted) > self.tombstones:
+                self._evicted.popitem(last=False)
 
     def take(self, db):
         """
@@ -298,17 +327,10 @@ class ScanSnapshots:
 
         @return: C{(snapshotId, keys)}.
         """
-        state = (db.index, id(db.data), db.keyspace.dirty)
-        latest = self._latest
-        if latest is not None and latest[:3] == state and len(latest[3]) == len(db.data):
-            keys = latest[3]
-        else:
-            keys = list(db.data)
-            self._latest = state + (keys,)
+        state = self._state(db)
+        keys = self._keysOf(db, state)
         snapshotId = self._newId()
-        self._snapshots[snapshotId] = (db.index, keys)
-        while len(self._snapshots) > self.size:
-            self._snapshots.popitem(last=False)
+        self._store(snapshotId, state, keys)
         return snapshotId, keys
 
     def _newId(self):
@@ -319,25 +341,30 @@ class ScanSnapshots:
             if self._nextId not in self._snapshots:
                 return self._nextId
 
-    def get(self, snapshotId, index):
+    def get(self, snapshotId, db):
         """
-        @return: the keys of a live snapshot of database C{index}, or
-            L{None}.
+        @return: the keys of snapshot C{snapshotId} of C{db}, or L{None} if
+            it is gone and cannot be taken again identically.
         """
         entry = self._snapshots.get(snapshotId)
-        if entry is None or entry[0] != index:
+        if entry is not None:
+            if entry[0][0] != db.index:
+                return None
+            self._snapshots.move_to_end(snapshotId)
+            return entry[1]
+        state = self._evicted.get(snapshotId)
+        if state is None or state != self._state(db):
             return None
-        self._snapshots.move_to_end(snapshotId)
-        return entry[1]
+        keys = self._keysOf(db, state)
+        self._store(snapshotId, state, keys)
+        return keys
 
     def drop(self, snapshotId):
         """
         Forget a finished iteration's snapshot.
         """
         self._snapshots.pop(snapshotId, None)
-        latest = self._latest
-        if latest is not None and not any(keys is latest[3] for _, keys in self._snapshots.values()):
-            self._latest = None
+        self._evicted.pop(snapshotId, None)
 
     def __len__(self):
         return len(self._snapshots)
@@ -363,7 +390,7 @@ def scan(client, argv):
     db = client.db
     snapshots = scanSnapshots(client.server)
     snapshotId, offset = cursor >> 32, cursor & 0xFFFFFFFF
-    snapshot = snapshots.get(snapshotId, db.index) if cursor else None
+    snapshot = snapshots.get(snapshotId, db) if cursor else None
     if snapshot is None or offset >= len(snapshot):
         snapshotId, snapshot = snapshots.take(db)
         offset = 0
