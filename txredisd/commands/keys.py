@@ -275,49 +275,50 @@ class ScanSnapshots:
 
     Snapshots are kept for the last L{size} iterations (least recently
     used first out) and dropped when their iteration ends.  An evicted
-    snapshot leaves a small tombstone (its database's state); if the
-    database has not changed since (same data dict, same C{dirty} count), a
-    fresh copy of the key list is the same list and the cursor goes on
-    where it was.  Only as a last resort, a cursor whose snapshot is gone
-    and whose database changed (or that is from before a restart, or made
-    up) starts over with a fresh snapshot at offset 0: the iteration still
-    returns every key but may return some twice, which Redis's contract
-    allows.  So more than L{size} iterations interleaved on a database that
-    is being written can keep restarting each other.
+    snapshot leaves a tombstone: its length and a hash of its key sequence
+    (bytes cache their hash, so this runs at C speed).  If a fresh copy of
+    the database's key list has the same length and hash, it is the same
+    list (but for a 64-bit hash collision) and the cursor goes on where it
+    was.  Only as a last resort, a
+    cursor whose snapshot is gone and whose database's keys changed (or
+    that is from before a restart, or made up) starts over with a fresh
+    snapshot at offset 0: the iteration still returns every key but may
+    return some twice, which Redis's contract allows.  So more than
+    L{size} iterations interleaved on a database whose keys change can keep
+    restarting each other.
 
-    Memory: a snapshot is one pointer per key; iterations started on an
-    unchanged database share one list.
+    Memory: a snapshot is one pointer per key; snapshots with equal key
+    lists share one list.
     """
 
     size = 64
     tombstones = 4096
 
     def __init__(self):
-        # id -> (state, keys); state is (database index, id of its data
-        # dict, store.dirty) when the keys were copied.  The dict itself is
-        # not held: after a FLUSHDB it must be freed.
+        # id -> (database index, keys)
         self._snapshots = OrderedDict()
-        # id -> state of evicted snapshots.
+        # id -> (database index, length, hash) of evicted snapshots.
         self._evicted = OrderedDict()
         self._nextId = 0
 
-    @staticmethod
-    def _state(db):
-        return (db.index, id(db.data), db.keyspace.dirty)
+    def _copyKeys(self, db):
+        # A fresh copy, or the equal list of a live snapshot (comparing
+        # lists of the same objects is a pointer walk).
+        keys = list(db.data)
+        seen = set()
+        for index, live in self._snapshots.values():
+            if index == db.index and len(live) == len(keys) and id(live) not in seen:
+                if live == keys:
+                    return live
+                seen.add(id(live))
+        return keys
 
-    def _keysOf(self, db, state):
-        # Share the list of a live snapshot taken in the same state.
-        for liveState, keys in self._snapshots.values():
-            if liveState == state and len(keys) == len(db.data):
-                return keys
-        return list(db.data)
-
-    def _store(self, snapshotId, state, keys):
+    def _store(self, snapshotId, index, keys):
         self._evicted.pop(snapshotId, None)
-        self._snapshots[snapshotId] = (state, keys)
+        self._snapshots[snapshotId] = (index, keys)
         while len(self._snapshots) > self.size:
-            oldId, (oldState, _) = self._snapshots.popitem(last=False)
-            self._evicted[oldId] = oldState
+            oldId, (oldIndex, oldKeys) = self._snapshots.popitem(last=False)
+            self._evicted[oldId] = (oldIndex, len(oldKeys), hash(tuple(oldKeys)))
             if len(self._evicted) > self.tombstones:
                 self._evicted.popitem(last=False)
 
@@ -327,10 +328,9 @@ class ScanSnapshots:
 
         @return: C{(snapshotId, keys)}.
         """
-        state = self._state(db)
-        keys = self._keysOf(db, state)
+        keys = self._copyKeys(db)
         snapshotId = self._newId()
-        self._store(snapshotId, state, keys)
+        self._store(snapshotId, db.index, keys)
         return snapshotId, keys
 
     def _newId(self):
@@ -348,15 +348,17 @@ class ScanSnapshots:
         """
         entry = self._snapshots.get(snapshotId)
         if entry is not None:
-            if entry[0][0] != db.index:
+            if entry[0] != db.index:
                 return None
             self._snapshots.move_to_end(snapshotId)
             return entry[1]
-        state = self._evicted.get(snapshotId)
-        if state is None or state != self._state(db):
+        tombstone = self._evicted.get(snapshotId)
+        if tombstone is None or tombstone[:2] != (db.index, len(db.data)):
             return None
-        keys = self._keysOf(db, state)
-        self._store(snapshotId, state, keys)
+        keys = self._copyKeys(db)
+        if hash(tuple(keys)) != tombstone[2]:
+            return None
+        self._store(snapshotId, db.index, keys)
         return keys
 
     def drop(self, snapshotId):
