@@ -418,7 +418,8 @@ class ScanTests(KeysTestCase):
         self.assertEqual(parseScanCursor(b"007"), 7)
         self.assertEqual(parseScanCursor(b"-1"), 2**64 - 1)
         self.assertEqual(parseScanCursor(b"18446744073709551615"), 2**64 - 1)
-        for bad in (b"+", b"-", b"1x", b"0x1", b"\t1", b"1 "):
+        self.assertEqual(parseScanCursor(b"0" * 5000 + b"3"), 3)
+        for bad in (b"+", b"-", b"1x", b"0x1", b"\t1", b"1 ", b"9" * 5000):
             self.assertRaises(CommandError, parseScanCursor, bad)
 
 

@@ -345,6 +345,8 @@ def test_scanErrors(sharedRedisServer, sharedTxredisd):
             ["SCAN", "+"],
             ["SCAN", "18446744073709551616"],
             ["SCAN", "-18446744073709551616"],
+            ["SCAN", "0" * 30 + "0"],
+            ["SCAN", "9" * 5000],
             ["SCAN", "x", "COUNT", "0"],
             ["SCAN", "0", "COUNT", "0"],
             ["SCAN", "0", "COUNT", "-1"],

@@ -219,7 +219,9 @@ def parseScanCursor(data):
     match = _CURSOR.fullmatch(data)
     if match is None:
         raise CommandError(errors.INVALID_CURSOR)
-    value = int(match.group(2))
+    digits = match.group(2).lstrip(b"0") or b"0"
+    # The length check keeps int() off huge digit strings (ERANGE anyway).
+    value = int(digits) if len(digits) <= 20 else _ULONG_MAX + 1
     if value > _ULONG_MAX:
         raise CommandError(errors.INVALID_CURSOR)
     if match.group(1) == b"-":
