@@ -470,3 +470,22 @@ def test_resp3(sharedRedisServer, sharedTxredisd):
         ],
         resp3=True,
     )
+
+
+def test_expireOptionMatrix(sharedRedisServer, sharedTxredisd):
+    """
+    Every NX/XX/GT/LT combination of up to two options, on keys with and
+    without an expiry, for shorter, longer and past times, answers as Redis.
+    """
+    flags = ["NX", "XX", "GT", "LT"]
+    combinations = [[]] + [[a] for a in flags] + [[a, b] for a in flags for b in flags]
+    commands = []
+    for initial in (None, "100"):
+        for seconds in ("50", "150", "-1"):
+            for options in combinations:
+                commands.append(["SET", "k", "v"])
+                if initial is not None:
+                    commands.append(["EXPIRE", "k", initial])
+                commands.append(["EXPIRE", "k", seconds] + options)
+                commands.append(["TTL", "k"])
+    assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, commands)
