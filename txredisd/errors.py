@@ -107,6 +107,20 @@ NO_SUCH_CLIENT = "ERR No such client"
 
 SAME_OBJECT = "ERR source and destination objects are the same"
 INVALID_CURSOR = "ERR invalid cursor"
+INT_OUT_OF_RANGE = "ERR value is out of range, value must between -2147483648 and 2147483647"
+EXPIRE_UNSUPPORTED_OPTION = "ERR Unsupported option {}"
+EXPIRE_NX_AND_OTHERS = "ERR NX and XX, GT or LT options at the same time are not compatible"
+EXPIRE_GT_AND_LT = "ERR GT and LT options at the same time are not compatible"
+LFU_NOT_SELECTED = (
+    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. "
+    "Please note that when switching between policies at runtime LRU and LFU "
+    "data will take some time to adjust."
+)
+LFU_SELECTED = (
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. "
+    "Please note that when switching between policies at runtime LRU and LFU "
+    "data will take some time to adjust."
+)
 
 # --- strings -----------------------------------------------------------------
 

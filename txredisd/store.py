@@ -7,10 +7,12 @@ L{Keyspace.activeExpireCycle} from a per-database heap ordered by expiry
 time, so no key ever needs a timer of its own.
 """
 
+import collections
 import heapq
 import itertools
 import random
 import time
+from copy import deepcopy
 
 from zope.interface import implementer
 
@@ -23,9 +25,14 @@ from txredisd.numbers import parseInt
 TYPE_NAMES = {bytes: b"string"}
 #: Value class to a function giving its OBJECT ENCODING.
 _ENCODINGS = {}
+#: Value class to a function giving an independent copy of a value (COPY).
+_COPIERS = {bytes: None}
+# Builtin containers whose constructor, given an instance, makes a shallow
+# copy: enough for Redis values, whose members are immutable bytes.
+_CONSTRUCTOR_COPIES = (list, dict, set, frozenset, bytearray, collections.deque)
 
 
-def registerType(cls, name, encoding):
+def registerType(cls, name, encoding, copy=None):
     """
     Declare the Python class that holds values of a Redis type.
 
@@ -33,9 +40,31 @@ def registerType(cls, name, encoding):
     @param name: the Redis type name (L{bytes}, as TYPE answers).
     @param encoding: a function of a value returning its OBJECT ENCODING
         as L{bytes}.
+    @param copy: a function of a value returning an independent copy of it,
+        for COPY.  Without it, a subclass of a builtin container is copied
+        by calling C{cls(value)} (a shallow copy, right when the members
+        are immutable L{bytes}) and any other class by L{copy.deepcopy}.
     """
     TYPE_NAMES[cls] = name
     _ENCODINGS[cls] = encoding
+    if copy is None and issubclass(cls, _CONSTRUCTOR_COPIES):
+        copy = cls
+    # deepcopy is the safe default for a class that did not say how to copy
+    # itself: nothing of the copy is shared with the original.
+    _COPIERS[cls] = copy if copy is not None else deepcopy
+
+
+def copyValue(value):
+    """
+    An independent copy of a value, as Redis's COPY makes with
+    C{dupStringObject}, C{setTypeDup} and friends: changing one never
+    changes the other.  Strings are immutable L{bytes}, returned as is.
+
+    @param value: a value of a registered type.
+    @return: the copy.
+    """
+    copier = _COPIERS[type(value)]
+    return value if copier is None else copier(value)
 
 
 def typeName(value):
