@@ -87,22 +87,6 @@ def _stringEncoding(value):
 _ENCODINGS[bytes] = _stringEncoding
 
 
-def copyValue(value):
-    """
-    A copy of a value that shares nothing mutable with it.
-
-    Value classes may define their own C{copy()}; otherwise containers are
-    copied by their constructor (their elements are immutable L{bytes}),
-    since the built-in C{dict.copy} and C{set.copy} lose subclasses.
-    """
-    cls = type(value)
-    if cls is bytes:
-        return value
-    if "copy" in cls.__dict__:
-        return value.copy()
-    return cls(value)
-
-
 def encodingOf(value):
     """
     @return: the OBJECT ENCODING of a value (L{bytes}).

@@ -623,7 +623,7 @@ class ExpireTests(KeysTestCase):
         self.assertEqual(self.call("PEXPIREAT", "nokey", "0"), b":0\r\n")
         self.call("SET", "a", "1")
         self.call("PEXPIRE", "a", "5")
-        self.clock.advance(0.005)
+        self.clock.advance(0.006)
         self.assertEqual(self.call("EXPIRE", "a", "100"), b":0\r\n")
         self.assertNotIn(b"a", self.db.data)
 
@@ -762,7 +762,7 @@ class ExpiryTests(KeysTestCase):
         """
         self.call("SET", "a", "v")
         self.call("PEXPIRE", "a", "10")
-        self.clock.advance(0.01)
+        self.clock.advance(0.011)
         self.assertIn(b"a", self.db.data)
         self.assertEqual(self.call("GET", "a"), b"$-1\r\n")
         self.assertNotIn(b"a", self.db.data)

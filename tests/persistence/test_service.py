@@ -58,6 +58,7 @@ def useTestList(testCase):
     def cleanup():
         store.TYPE_NAMES.pop(_TestList, None)
         store._ENCODINGS.pop(_TestList, None)
+        store._COPIERS.pop(_TestList, None)
 
     testCase.addCleanup(cleanup)
 
