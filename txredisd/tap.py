@@ -206,6 +206,7 @@ def makeService(options, reactor=None):
     from txredisd.persistence.service import PersistenceService
     from txredisd.protocol import RedisFactory
     from txredisd.registry import loadCommands
+    from txredisd.replication import ReplicationService
     from txredisd.server import RedisServer
 
     loadCommands()
@@ -234,6 +235,7 @@ def makeService(options, reactor=None):
     # the listeners stopped, so it sees no new writes.
     PersistenceService(server).setServiceParent(top)
     RedisService(server).setServiceParent(top)
+    ReplicationService(server, reactor).setServiceParent(top)
     for listener, _ in listeners:
         listener.setServiceParent(top)
     StartupLogService(reactor, describe).setServiceParent(top)

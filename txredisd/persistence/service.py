@@ -57,6 +57,7 @@ class Persistence:
         self.scheduled = False
         self.startedAt = None
         self.savesDone = 0
+        self.loadedAux = {}
         server.persistence = self
 
     def path(self):
@@ -150,15 +151,24 @@ class Persistence:
 
     def aux(self):
         """
-        The auxiliary fields Redis 7.0 writes.
+        The auxiliary fields Redis 7.0 writes, with the replication id and
+        offset so that a restarted replica can ask to continue.
         """
-        return [
+        fields = [
             (b"redis-ver", txredisd.redisVersion.encode()),
             (b"redis-bits", b"64"),
             (b"ctime", b"%d" % int(self.server.clock.seconds())),
             (b"used-mem", b"0"),
-            (b"aof-base", b"0"),
         ]
+        replication = self.server.replication
+        if replication is not None:
+            fields += [
+                (b"repl-stream-db", b"0"),
+                (b"repl-id", replication.replid.encode()),
+                (b"repl-offset", b"%d" % replication.offset),
+            ]
+        fields.append((b"aof-base", b"0"))
+        return fields
 
     def save(self, path=None):
         """

@@ -82,7 +82,10 @@ class MasterLinkProtocol(Protocol):
             if end < 0:
                 return
             line, self._buffer = self._buffer[:end], self._buffer[end + 2 :]
-            self._handshake(line)
+            # Newlines are keep-alives a master sends while it prepares.
+            line = line.lstrip(b"\n")
+            if line:
+                self._handshake(line)
 
     def _handshake(self, line):
         replication = self.replication
