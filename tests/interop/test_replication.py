@@ -1,0 +1,140 @@
+"""
+Replication between txredisd and Debian's redis-server, both ways, over
+real sockets and real processes.
+"""
+
+import time
+
+from tests.conftest import startRedisServer, startTxredisd
+from tests.interop import contents, populate
+
+TYPES = ("string",)
+
+
+def waitFor(predicate, timeout=30.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for %s" % (what,))
+
+
+def info(client, section="replication"):
+    raw = client.execute_command("INFO", section)
+    raw = raw.decode() if isinstance(raw, bytes) else raw
+    if isinstance(raw, dict):
+        return {k: str(v) for k, v in raw.items()}
+    return dict(line.split(":", 1) for line in raw.splitlines() if ":" in line)
+
+
+def linkUp(client):
+    return lambda: info(client).get("master_link_status") == "up"
+
+
+def test_redisReplicaOfTxredisd(tmp_path):
+    """
+    A real redis-server follows txredisd: the full resync and the command
+    stream give it identical contents, WAIT counts it, and after a restart
+    it continues with a partial resync.
+    """
+    (tmp_path / "m").mkdir()
+    (tmp_path / "r").mkdir()
+    master = startTxredisd(tmp_path / "m", "--save", "")
+    replica = None
+    try:
+        m = master.client()
+        populate(m, TYPES)
+        replica = startRedisServer(tmp_path / "r", "--replicaof", "127.0.0.1", str(master.port))
+        r = replica.client()
+        waitFor(linkUp(r), what="link up")
+        m.set("after-sync", "1")
+        assert m.execute_command("WAIT", 1, 5000) == 1
+        assert contents(r) == contents(m)
+        # A restart of the replica continues from its offset.
+        replica.stop()
+        m.set("while-down", "x")
+        replica = startRedisServer(tmp_path / "r", "--replicaof", "127.0.0.1", str(master.port))
+        r = replica.client()
+        waitFor(linkUp(r), what="link up again")
+        assert m.execute_command("WAIT", 1, 5000) == 1
+        assert contents(r) == contents(m)
+    finally:
+        if replica is not None:
+            replica.stop()
+        master.stop()
+
+
+def test_txredisdReplicaOfRedis(tmp_path):
+    """
+    txredisd follows a real redis-server (twistd -n redis --replicaof host
+    port): identical contents, read-only, counted by WAIT, and a restart
+    continues with a partial resync.
+    """
+    (tmp_path / "m").mkdir()
+    (tmp_path / "r").mkdir()
+    master = startRedisServer(tmp_path / "m", "--repl-diskless-sync-delay", "0")
+    replica = None
+    try:
+        m = master.client()
+        populate(m, TYPES)
+        replica = startTxredisd(tmp_path / "r", "--replicaof", "127.0.0.1", str(master.port))
+        r = replica.client()
+        waitFor(linkUp(r), what="link up")
+        m.set("after-sync", "1")
+        m.execute_command("SELECT", 3)
+        assert m.execute_command("WAIT", 1, 5000) == 1
+        assert contents(r) == contents(m)
+        try:
+            r.set("x", "y")
+            raise AssertionError("write accepted by a replica")
+        except Exception as e:
+            assert "READONLY" in str(e)
+        replica.stop()
+        m.set("while-down", "x")
+        replica = startTxredisd(tmp_path / "r", "--replicaof", "127.0.0.1", str(master.port))
+        r = replica.client()
+        waitFor(linkUp(r), what="link up again")
+        assert m.execute_command("WAIT", 1, 5000) == 1
+        assert contents(r) == contents(m)
+        assert info(m, "stats")["sync_partial_ok"] == "1"
+    finally:
+        if replica is not None:
+            replica.stop()
+        master.stop()
+
+
+def test_promotionThenPartialResync(tmp_path):
+    """
+    A txredisd replica promoted with REPLICAOF NO ONE keeps its data, and a
+    redis-server that followed the old master and is re-pointed at it
+    continues with a partial resync.
+    """
+    for name in "abc":
+        (tmp_path / name).mkdir()
+    old = startRedisServer(tmp_path / "a", "--repl-diskless-sync-delay", "0")
+    promoted = other = None
+    try:
+        o = old.client()
+        o.set("k", "v")
+        promoted = startTxredisd(tmp_path / "b", "--replicaof", "127.0.0.1", str(old.port))
+        p = promoted.client()
+        other = startRedisServer(tmp_path / "c", "--replicaof", "127.0.0.1", str(old.port))
+        c = other.client()
+        waitFor(linkUp(p), what="txredisd link up")
+        waitFor(linkUp(c), what="redis link up")
+        o.set("k2", "v2")
+        assert o.execute_command("WAIT", 2, 5000) == 2
+        assert p.execute_command("REPLICAOF", "NO", "ONE") in (b"OK", True, "OK")
+        p.set("new", "write")
+        c.execute_command("REPLICAOF", "127.0.0.1", promoted.port)
+        waitFor(linkUp(c), what="re-pointed link up")
+        assert p.execute_command("WAIT", 1, 5000) == 1
+        assert c.get("new") == b"write"
+        assert c.get("k2") == b"v2"
+        assert "Successful partial resynchronization" in other.log() or "partial resynchronization" in other.log().lower()
+    finally:
+        for server in (other, promoted, old):
+            if server is not None:
+                server.stop()
