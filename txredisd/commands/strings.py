@@ -472,8 +472,11 @@ def lcsTable(a, b):
     return rows
 
 
-def _lcsAt(rows, i, j):
-    # LCS(a[:i], b[:j]): the zero bits of row i below bit j.
+def lcsAt(rows, i, j):
+    """
+    C{LCS(a[:i], b[:j])} from L{lcsTable}'s rows: the zero bits of row
+    C{i} below bit C{j}.
+    """
     return j - (rows[i] & ((1 << j) - 1)).bit_count()
 
 
@@ -513,7 +516,7 @@ def lcs(client, argv):
     rows = lcsTable(a, b)
     alen = len(a)
     blen = len(b)
-    total = _lcsAt(rows, alen, blen)
+    total = lcsAt(rows, alen, blen)
     if getLen:
         return total
     # Walk back from the end as Redis does, collecting the string and the
@@ -542,7 +545,7 @@ def lcs(client, argv):
             i -= 1
             j -= 1
         else:
-            if _lcsAt(rows, i - 1, j) > _lcsAt(rows, i, j - 1):
+            if lcsAt(rows, i - 1, j) > lcsAt(rows, i, j - 1):
                 i -= 1
             else:
                 j -= 1
