@@ -51,7 +51,7 @@ _FLAG = {
 }
 _SET_ONLY = _NX | _XX | _GET | _KEEPTTL
 
-_WRONGTYPE = CommandError(errors.WRONGTYPE)
+_WRONGTYPE = errors.WRONGTYPE
 
 
 def _cString(arg):
@@ -134,7 +134,7 @@ def _getString(client, key):
     # Redis's getGenericCommand: a read lookup, WRONGTYPE for other types.
     value = client.db.get(key)
     if value is not None and type(value) is not bytes:
-        raise _WRONGTYPE
+        raise CommandError(_WRONGTYPE)
     return value
 
 
@@ -142,7 +142,7 @@ def _getString(client, key):
 def get(client, argv):
     value = client.db.get(argv[1])
     if value is not None and type(value) is not bytes:
-        raise _WRONGTYPE
+        raise CommandError(_WRONGTYPE)
     return value
 
 
@@ -180,9 +180,7 @@ def _setGeneric(client, argv, flags, key, value, expire, okReply, abortReply):
 def set_(client, argv):
     if len(argv) == 3:
         client.db.set(argv[1], argv[2])
-        store = client.server.store
-        if store.notifier is not None:
-            store.notifier("$", b"set", argv[1], client.dbIndex)
+        client.server.store.notify("$", b"set", argv[1], client.dbIndex)
         return OK
     flags, expire = _parseOptions(argv, 3, True)
     return _setGeneric(client, argv, flags, argv[1], argv[2], expire, OK, None)
@@ -291,7 +289,10 @@ def _incrBy(client, key, increment):
     if value is None:
         old = 0
     elif type(value) is not bytes:
-        raise _WRONGTYPE
+        raise CommandError(_WRONGTYPE)
+    elif len(value) < 19 and value.isdigit() and (value[0] != 0x30 or len(value) == 1):
+        # The common case, without string2ll's regular expression.
+        old = int(value)
     else:
         old = parseInt(value)
         if old is None:
@@ -342,7 +343,7 @@ def incrbyfloat(client, argv):
     db = client.db
     old = db.getForWrite(key)
     if old is not None and type(old) is not bytes:
-        raise _WRONGTYPE
+        raise CommandError(_WRONGTYPE)
     value = longdouble.parse(old) if old is not None else 0
     if value is None:
         raise CommandError(errors.NOT_FLOAT)
@@ -370,7 +371,7 @@ def append(client, argv):
         new = argv[2]
         db.set(key, new)
     elif type(value) is not bytes:
-        raise _WRONGTYPE
+        raise CommandError(_WRONGTYPE)
     else:
         _checkLength(client, len(value), len(argv[2]))
         new = value + argv[2]
@@ -404,7 +405,7 @@ def setrange(client, argv):
         db.set(key, new)
     else:
         if type(value) is not bytes:
-            raise _WRONGTYPE
+            raise CommandError(_WRONGTYPE)
         if not patch:
             return len(value)
         _checkLength(client, offset, len(patch))
