@@ -1,6 +1,6 @@
 """
 The string commands against Debian's redis-server: same requests, same
-raw replies.
+raw replies (most sequences in both RESP2 and RESP3).
 """
 
 import random
@@ -27,7 +27,8 @@ def requireCommands(port, *names):
         conn.close()
 
 
-def test_getSet(sharedRedisServer, sharedTxredisd):
+@pytest.mark.parametrize("resp3", [False, True])
+def test_getSet(sharedRedisServer, sharedTxredisd, resp3):
     """
     GET and plain SET, including empty and binary values and arity errors.
     """
@@ -47,10 +48,12 @@ def test_getSet(sharedRedisServer, sharedTxredisd):
             ["SET", "k"],
             ["set", "k"],
         ],
+        resp3,
     )
 
 
-def test_setOptions(sharedRedisServer, sharedTxredisd):
+@pytest.mark.parametrize("resp3", [False, True])
+def test_setOptions(sharedRedisServer, sharedTxredisd, resp3):
     """
     SET's NX, XX, GET and KEEPTTL options and their combinations.
     """
@@ -83,10 +86,12 @@ def test_setOptions(sharedRedisServer, sharedTxredisd):
             ["SET", "k", "9", "GETX"],
             ["GET", "k"],
         ],
+        resp3,
     )
 
 
-def test_setExpireOptions(sharedRedisServer, sharedTxredisd):
+@pytest.mark.parametrize("resp3", [False, True])
+def test_setExpireOptions(sharedRedisServer, sharedTxredisd, resp3):
     """
     SET's EX, PX, EXAT and PXAT: conflicts, repeats, missing values and
     invalid or overflowing times.
@@ -141,10 +146,12 @@ def test_setExpireOptions(sharedRedisServer, sharedTxredisd):
             ["PSETEX", "k", "1.5", "z"],
             ["GET", "k"],
         ],
+        resp3,
     )
 
 
-def test_pastExpiry(sharedRedisServer, sharedTxredisd):
+@pytest.mark.parametrize("resp3", [False, True])
+def test_pastExpiry(sharedRedisServer, sharedTxredisd, resp3):
     """
     An absolute time already past makes SET's key vanish on access and
     GETEX delete the key at once.
@@ -165,10 +172,12 @@ def test_pastExpiry(sharedRedisServer, sharedTxredisd):
             ["GETEX", "k", "PXAT", "1"],
             ["DBSIZE"],
         ],
+        resp3,
     )
 
 
-def test_setnxGetsetGetdel(sharedRedisServer, sharedTxredisd):
+@pytest.mark.parametrize("resp3", [False, True])
+def test_setnxGetsetGetdel(sharedRedisServer, sharedTxredisd, resp3):
     """
     SETNX, GETSET and GETDEL replies and arity.
     """
@@ -190,10 +199,12 @@ def test_setnxGetsetGetdel(sharedRedisServer, sharedTxredisd):
             ["GETDEL"],
             ["GETDEL", "a", "b"],
         ],
+        resp3,
     )
 
 
-def test_getex(sharedRedisServer, sharedTxredisd):
+@pytest.mark.parametrize("resp3", [False, True])
+def test_getex(sharedRedisServer, sharedTxredisd, resp3):
     """
     GETEX's options, their conflicts and the order of its checks (a missing
     key answers null before its expire time is validated).
@@ -232,10 +243,12 @@ def test_getex(sharedRedisServer, sharedTxredisd):
             ["GETEX"],
             ["GET", "k"],
         ],
+        resp3,
     )
 
 
-def test_mgetMset(sharedRedisServer, sharedTxredisd):
+@pytest.mark.parametrize("resp3", [False, True])
+def test_mgetMset(sharedRedisServer, sharedTxredisd, resp3):
     """
     MGET, MSET and MSETNX, including odd argument counts.
     """
@@ -259,10 +272,12 @@ def test_mgetMset(sharedRedisServer, sharedTxredisd):
             ["GET", "a"],
             ["MGET"],
         ],
+        resp3,
     )
 
 
-def test_incrDecr(sharedRedisServer, sharedTxredisd):
+@pytest.mark.parametrize("resp3", [False, True])
+def test_incrDecr(sharedRedisServer, sharedTxredisd, resp3):
     """
     INCR, DECR, INCRBY and DECRBY: parsing (string2ll), overflow and the
     check order.
@@ -321,6 +336,7 @@ def test_incrDecr(sharedRedisServer, sharedTxredisd):
             ["DECRBY", "n"],
             ["DECR"],
         ],
+        resp3,
     )
 
 
@@ -448,7 +464,8 @@ def test_incrbyfloatSequences(sharedRedisServer, sharedTxredisd):
     assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, commands)
 
 
-def test_appendStrlen(sharedRedisServer, sharedTxredisd):
+@pytest.mark.parametrize("resp3", [False, True])
+def test_appendStrlen(sharedRedisServer, sharedTxredisd, resp3):
     """
     APPEND and STRLEN, on missing keys, integers and binary data.
     """
@@ -472,10 +489,12 @@ def test_appendStrlen(sharedRedisServer, sharedTxredisd):
             ["STRLEN"],
             ["STRLEN", "a", "b"],
         ],
+        resp3,
     )
 
 
-def test_setrange(sharedRedisServer, sharedTxredisd):
+@pytest.mark.parametrize("resp3", [False, True])
+def test_setrange(sharedRedisServer, sharedTxredisd, resp3):
     """
     SETRANGE: padding with zero bytes, empty values, offsets out of range
     and the proto-max-bulk-len limit (checked before any allocation).
@@ -511,10 +530,12 @@ def test_setrange(sharedRedisServer, sharedTxredisd):
             ["GET", "missing"],
             ["GET", "new"],
         ],
+        resp3,
     )
 
 
-def test_getrange(sharedRedisServer, sharedTxredisd):
+@pytest.mark.parametrize("resp3", [False, True])
+def test_getrange(sharedRedisServer, sharedTxredisd, resp3):
     """
     GETRANGE and SUBSTR index arithmetic, including negative and huge
     indexes and empty strings.
@@ -535,7 +556,7 @@ def test_getrange(sharedRedisServer, sharedTxredisd):
         ["GETRANGE", "k", "0"],
         ["SUBSTR", "k", "0"],
     ]
-    assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, commands)
+    assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, commands, resp3)
 
 
 def test_lcs(sharedRedisServer, sharedTxredisd):

@@ -248,10 +248,10 @@ def getex(client, argv):
 
 @command("mget", -2, ["readonly", "fast"], 1, -1, 1, group=_STRING)
 def mget(client, argv):
-    get = client.db.get
+    lookup = client.db.get
     replies = []
     for key in argv[1:]:
-        value = get(key)
+        value = lookup(key)
         replies.append(value if type(value) is bytes else None)
     return replies
 
