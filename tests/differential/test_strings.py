@@ -714,3 +714,79 @@ def test_redisPy(sharedRedisServer, sharedTxredisd, protocol):
     expected = run(sharedRedisServer)
     assert run(sharedTxredisd) == expected
     assert expected[11:13] == [0.1, 0.3]
+
+
+def _randomCommands(rng, count):
+    """
+    A seeded random mix of every string command over three keys, with
+    values, integers and options chosen to hit edge cases (relative
+    expiry times are long enough that nothing expires during the test).
+    """
+    keys = ["a", "b", "c"]
+    values = ["", "0", "1", "-1", "abc", "10", LLONG_MAX, LLONG_MIN, "1.5", "x" * 30, "00", " 1", "ex", "get"]
+    integers = ["0", "1", "-1", "2", "-5", "100", LLONG_MAX, LLONG_MIN, "x", "1.0", "99999999999", ""]
+    options = [
+        ["NX"], ["XX"], ["GET"], ["KEEPTTL"], ["EX", "1000"], ["PX", "1000000"], ["EXAT", "1"],
+        ["EXAT", "99999999999"], ["PXAT", "1"], ["PXAT", "99999999999999"], ["PERSIST"], ["EX", "0"],
+        ["EX", "x"], ["EX"], ["BOGUS"], ["LEN"], ["IDX"], ["WITHMATCHLEN"], ["MINMATCHLEN", "2"],
+    ]
+
+    def key():
+        return rng.choice(keys)
+
+    def value():
+        return rng.choice(values)
+
+    def integer():
+        return rng.choice(integers)
+
+    def opts():
+        return sum((rng.choice(options) for _ in range(rng.randint(0, 3))), [])
+
+    def pairs():
+        return sum(([key(), value()] for _ in range(rng.randint(0, 2))), [])
+
+    generators = [
+        lambda: ["SET", key(), value()] + opts(),
+        lambda: ["GET", key()],
+        lambda: ["GETEX", key()] + opts(),
+        lambda: ["GETDEL", key()],
+        lambda: ["GETSET", key(), value()],
+        lambda: ["SETNX", key(), value()],
+        lambda: ["SETEX", key(), rng.choice(["0", "-1", "x", "1000", LLONG_MAX]), value()],
+        lambda: ["PSETEX", key(), rng.choice(["0", "-1", "x", "10000000", LLONG_MAX]), value()],
+        lambda: ["MGET"] + [key() for _ in range(rng.randint(0, 3))],
+        lambda: ["MSET"] + pairs() + ([key()] if rng.random() < 0.2 else []),
+        lambda: ["MSETNX"] + pairs(),
+        lambda: ["INCR", key()],
+        lambda: ["DECR", key()],
+        lambda: ["INCRBY", key(), integer()],
+        lambda: ["DECRBY", key(), integer()],
+        lambda: ["INCRBYFLOAT", key(), rng.choice(integers + values)],
+        lambda: ["APPEND", key(), value()],
+        lambda: ["STRLEN", key()],
+        lambda: ["SETRANGE", key(), rng.choice(["0", "1", "3", "20", "-1", "x"]), value()],
+        lambda: ["GETRANGE", key(), integer(), integer()],
+        lambda: ["SUBSTR", key(), integer(), integer()],
+        lambda: ["LCS", key(), key()] + opts(),
+        lambda: ["DEL", key()],
+        lambda: ["DBSIZE"],
+    ]
+    commands = []
+    for _ in range(count):
+        command = rng.choice(generators)()
+        if len(command) > 1 and rng.random() < 0.02:
+            # Now and then a wrong argument count.
+            command = command[:-1]
+        commands.append(command)
+    return commands
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_randomSequences(sharedRedisServer, sharedTxredisd, seed):
+    """
+    Seeded random sequences of all the string commands get the same
+    replies from both servers.
+    """
+    commands = _randomCommands(random.Random(seed), 1500)
+    assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, commands)
