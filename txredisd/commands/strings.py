@@ -138,7 +138,10 @@ def _getString(client, key):
     return value
 
 
-@command("get", 2, ["readonly", "fast"], 1, 1, 1, group=_STRING)
+@command(
+    "get", 2, ["readonly", "fast"], 1, 1, 1, group=_STRING, since="1.0.0",
+    summary="Get the value of a key",
+)
 def get(client, argv):
     value = client.db.get(argv[1])
     if value is not None and type(value) is not bytes:
@@ -176,7 +179,10 @@ def _setGeneric(client, argv, flags, key, value, expire, okReply, abortReply):
     return okReply
 
 
-@command("set", -3, ["write", "denyoom"], 1, 1, 1, group=_STRING)
+@command(
+    "set", -3, ["write", "denyoom"], 1, 1, 1, group=_STRING, since="1.0.0",
+    summary="Set the string value of a key",
+)
 def set_(client, argv):
     if len(argv) == 3:
         client.db.set(argv[1], argv[2])
@@ -186,22 +192,34 @@ def set_(client, argv):
     return _setGeneric(client, argv, flags, argv[1], argv[2], expire, OK, None)
 
 
-@command("setnx", 3, ["write", "denyoom", "fast"], 1, 1, 1, group=_STRING)
+@command(
+    "setnx", 3, ["write", "denyoom", "fast"], 1, 1, 1, group=_STRING, since="1.0.0",
+    summary="Set the value of a key, only if the key does not exist",
+)
 def setnx(client, argv):
     return _setGeneric(client, argv, _NX, argv[1], argv[2], None, ONE, ZERO)
 
 
-@command("setex", 4, ["write", "denyoom"], 1, 1, 1, group=_STRING)
+@command(
+    "setex", 4, ["write", "denyoom"], 1, 1, 1, group=_STRING, since="2.0.0",
+    summary="Set the value and expiration of a key",
+)
 def setex(client, argv):
     return _setGeneric(client, argv, _EX, argv[1], argv[3], argv[2], OK, None)
 
 
-@command("psetex", 4, ["write", "denyoom"], 1, 1, 1, group=_STRING)
+@command(
+    "psetex", 4, ["write", "denyoom"], 1, 1, 1, group=_STRING, since="2.6.0",
+    summary="Set the value and expiration in milliseconds of a key",
+)
 def psetex(client, argv):
     return _setGeneric(client, argv, _PX, argv[1], argv[3], argv[2], OK, None)
 
 
-@command("getset", 3, ["write", "denyoom", "fast"], 1, 1, 1, group=_STRING)
+@command(
+    "getset", 3, ["write", "denyoom", "fast"], 1, 1, 1, group=_STRING, since="1.0.0",
+    summary="Set the string value of a key and return its old value",
+)
 def getset(client, argv):
     old = _getString(client, argv[1])
     client.db.set(argv[1], argv[2])
@@ -210,7 +228,10 @@ def getset(client, argv):
     return old
 
 
-@command("getdel", 2, ["write", "fast"], 1, 1, 1, group=_STRING)
+@command(
+    "getdel", 2, ["write", "fast"], 1, 1, 1, group=_STRING, since="6.2.0",
+    summary="Get the value of a key and delete the key",
+)
 def getdel(client, argv):
     value = _getString(client, argv[1])
     if value is not None and client.db.delete(argv[1]):
@@ -219,7 +240,10 @@ def getdel(client, argv):
     return value
 
 
-@command("getex", -2, ["write", "fast"], 1, 1, 1, group=_STRING)
+@command(
+    "getex", -2, ["write", "fast"], 1, 1, 1, group=_STRING, since="6.2.0",
+    summary="Get the value of a key and optionally set its expiration",
+)
 def getex(client, argv):
     flags, expire = _parseOptions(argv, 2, False)
     key = argv[1]
@@ -246,7 +270,10 @@ def getex(client, argv):
     return value
 
 
-@command("mget", -2, ["readonly", "fast"], 1, -1, 1, group=_STRING)
+@command(
+    "mget", -2, ["readonly", "fast"], 1, -1, 1, group=_STRING, since="1.0.0",
+    summary="Get the values of all the given keys",
+)
 def mget(client, argv):
     lookup = client.db.get
     replies = []
@@ -270,12 +297,18 @@ def _mset(client, argv, nx):
     return ONE if nx else OK
 
 
-@command("mset", -3, ["write", "denyoom"], 1, -1, 2, group=_STRING)
+@command(
+    "mset", -3, ["write", "denyoom"], 1, -1, 2, group=_STRING, since="1.0.1",
+    summary="Set multiple keys to multiple values",
+)
 def mset(client, argv):
     return _mset(client, argv, False)
 
 
-@command("msetnx", -3, ["write", "denyoom"], 1, -1, 2, group=_STRING)
+@command(
+    "msetnx", -3, ["write", "denyoom"], 1, -1, 2, group=_STRING, since="1.0.1",
+    summary="Set multiple keys to multiple values, only if none of the keys exist",
+)
 def msetnx(client, argv):
     return _mset(client, argv, True)
 
@@ -313,22 +346,34 @@ def _increment(argument):
     return increment
 
 
-@command("incr", 2, ["write", "denyoom", "fast"], 1, 1, 1, group=_STRING)
+@command(
+    "incr", 2, ["write", "denyoom", "fast"], 1, 1, 1, group=_STRING, since="1.0.0",
+    summary="Increment the integer value of a key by one",
+)
 def incr(client, argv):
     return _incrBy(client, argv[1], 1)
 
 
-@command("decr", 2, ["write", "denyoom", "fast"], 1, 1, 1, group=_STRING)
+@command(
+    "decr", 2, ["write", "denyoom", "fast"], 1, 1, 1, group=_STRING, since="1.0.0",
+    summary="Decrement the integer value of a key by one",
+)
 def decr(client, argv):
     return _incrBy(client, argv[1], -1)
 
 
-@command("incrby", 3, ["write", "denyoom", "fast"], 1, 1, 1, group=_STRING)
+@command(
+    "incrby", 3, ["write", "denyoom", "fast"], 1, 1, 1, group=_STRING, since="1.0.0",
+    summary="Increment the integer value of a key by the given amount",
+)
 def incrby(client, argv):
     return _incrBy(client, argv[1], _increment(argv[2]))
 
 
-@command("decrby", 3, ["write", "denyoom", "fast"], 1, 1, 1, group=_STRING)
+@command(
+    "decrby", 3, ["write", "denyoom", "fast"], 1, 1, 1, group=_STRING, since="1.0.0",
+    summary="Decrement the integer value of a key by the given number",
+)
 def decrby(client, argv):
     increment = _increment(argv[2])
     if increment == LLONG_MIN:
@@ -337,7 +382,10 @@ def decrby(client, argv):
     return _incrBy(client, argv[1], -increment)
 
 
-@command("incrbyfloat", 3, ["write", "denyoom", "fast"], 1, 1, 1, group=_STRING)
+@command(
+    "incrbyfloat", 3, ["write", "denyoom", "fast"], 1, 1, 1, group=_STRING, since="2.6.0",
+    summary="Increment the float value of a key by the given amount",
+)
 def incrbyfloat(client, argv):
     key = argv[1]
     db = client.db
@@ -362,7 +410,10 @@ def incrbyfloat(client, argv):
     return new
 
 
-@command("append", 3, ["write", "denyoom", "fast"], 1, 1, 1, group=_STRING)
+@command(
+    "append", 3, ["write", "denyoom", "fast"], 1, 1, 1, group=_STRING, since="2.0.0",
+    summary="Append a value to a key",
+)
 def append(client, argv):
     key = argv[1]
     db = client.db
@@ -380,13 +431,19 @@ def append(client, argv):
     return len(new)
 
 
-@command("strlen", 2, ["readonly", "fast"], 1, 1, 1, group=_STRING)
+@command(
+    "strlen", 2, ["readonly", "fast"], 1, 1, 1, group=_STRING, since="2.2.0",
+    summary="Get the length of the value stored in a key",
+)
 def strlen(client, argv):
     value = _getString(client, argv[1])
     return 0 if value is None else len(value)
 
 
-@command("setrange", 4, ["write", "denyoom"], 1, 1, 1, group=_STRING)
+@command(
+    "setrange", 4, ["write", "denyoom"], 1, 1, 1, group=_STRING, since="2.2.0",
+    summary="Overwrite part of a string at key starting at the specified offset",
+)
 def setrange(client, argv):
     key = argv[1]
     offset = parseInt(argv[2])
@@ -440,12 +497,18 @@ def _getrange(client, argv):
     return value[start : end + 1]
 
 
-@command("getrange", 4, ["readonly"], 1, 1, 1, group=_STRING)
+@command(
+    "getrange", 4, ["readonly"], 1, 1, 1, group=_STRING, since="2.4.0",
+    summary="Get a substring of the string stored at a key",
+)
 def getrange(client, argv):
     return _getrange(client, argv)
 
 
-@command("substr", 4, ["readonly"], 1, 1, 1, group=_STRING)
+@command(
+    "substr", 4, ["readonly"], 1, 1, 1, group=_STRING, since="1.0.0",
+    summary="Get a substring of the string stored at a key",
+)
 def substr(client, argv):
     return _getrange(client, argv)
 
@@ -481,7 +544,10 @@ def lcsAt(rows, i, j):
     return j - (rows[i] & ((1 << j) - 1)).bit_count()
 
 
-@command("lcs", -3, ["readonly"], 1, 2, 1, group=_STRING)
+@command(
+    "lcs", -3, ["readonly"], 1, 2, 1, group=_STRING, since="7.0.0",
+    summary="Find longest common substring",
+)
 def lcs(client, argv):
     db = client.db
     a = db.get(argv[1])
