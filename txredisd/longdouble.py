@@ -90,7 +90,7 @@ def roundExtended(value):
     return -result if negative else result
 
 
-def _decimal(sign, digits, fraction, exponent):
+def _decimal(digits, fraction, exponent):
     if not digits and not fraction:
         return None
     significant = ((digits or b"") + (fraction or b"")).lstrip(b"0")
@@ -148,7 +148,7 @@ def parse(data):
         match = _DECIMAL.fullmatch(data)
         if match is not None:
             sign, digits, fraction, exponent = match.groups()
-            value = _decimal(sign, digits, fraction, exponent)
+            value = _decimal(digits, fraction, exponent)
         else:
             match = _INFINITY.fullmatch(data)
             if match is None:
