@@ -132,10 +132,12 @@ def _checkLength(client, size, append):
 
 def _getString(client, key):
     # Redis's getGenericCommand: a read lookup, WRONGTYPE for other types.
-    value = client.db.get(key)
-    if value is not None and type(value) is not bytes:
-        raise CommandError(_WRONGTYPE)
-    return value
+    return client.db.getTyped(key, bytes)
+
+
+def _getStringForWrite(client, key):
+    # Redis's lookupKeyWrite followed by checkType.
+    return client.db.getTyped(key, bytes, write=True)
 
 
 @command(
@@ -317,12 +319,9 @@ def _incrBy(client, key, increment):
     """
     Redis's C{incrDecrCommand}: add to the integer held at C{key}.
     """
-    db = client.db
-    value = db.getForWrite(key)
+    value = _getStringForWrite(client, key)
     if value is None:
         old = 0
-    elif type(value) is not bytes:
-        raise CommandError(_WRONGTYPE)
     elif len(value) < 19 and value.isdigit() and (value[0] != 0x30 or len(value) == 1):
         # The common case, without string2ll's regular expression.
         old = int(value)
@@ -334,7 +333,7 @@ def _incrBy(client, key, increment):
     if new > LLONG_MAX or new < LLONG_MIN:
         raise CommandError(errors.OVERFLOW)
     # INCR keeps the key's time to live (Redis's dbOverwrite).
-    db.set(key, b"%d" % (new,), keepTTL=value is not None)
+    client.db.set(key, b"%d" % (new,), keepTTL=value is not None)
     _notify(client, b"incrby", key)
     return new
 
@@ -389,9 +388,7 @@ def decrby(client, argv):
 def incrbyfloat(client, argv):
     key = argv[1]
     db = client.db
-    old = db.getForWrite(key)
-    if old is not None and type(old) is not bytes:
-        raise CommandError(_WRONGTYPE)
+    old = _getStringForWrite(client, key)
     value = longdouble.parse(old) if old is not None else 0
     if value is None:
         raise CommandError(errors.NOT_FLOAT)
@@ -417,12 +414,10 @@ def incrbyfloat(client, argv):
 def append(client, argv):
     key = argv[1]
     db = client.db
-    value = db.getForWrite(key)
+    value = _getStringForWrite(client, key)
     if value is None:
         new = argv[2]
         db.set(key, new)
-    elif type(value) is not bytes:
-        raise CommandError(_WRONGTYPE)
     else:
         _checkLength(client, len(value), len(argv[2]))
         new = value + argv[2]
@@ -453,7 +448,7 @@ def setrange(client, argv):
         raise CommandError(errors.OFFSET_OUT_OF_RANGE)
     patch = argv[3]
     db = client.db
-    value = db.getForWrite(key)
+    value = _getStringForWrite(client, key)
     if value is None:
         if not patch:
             return 0
@@ -461,8 +456,6 @@ def setrange(client, argv):
         new = bytes(offset) + patch
         db.set(key, new)
     else:
-        if type(value) is not bytes:
-            raise CommandError(_WRONGTYPE)
         if not patch:
             return len(value)
         _checkLength(client, offset, len(patch))
