@@ -127,6 +127,12 @@ LFU_SELECTED = (
 STRING_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
 OFFSET_OUT_OF_RANGE = "ERR offset is out of range"
 NAN_OR_INFINITY = "ERR increment would produce NaN or Infinity"
+DECREMENT_OVERFLOW = "ERR decrement would overflow"
+LCS_NOT_STRINGS = "ERR The specified keys must contain string values"
+LCS_LEN_AND_IDX = "ERR If you want both the length and indexes, please just use IDX."
+LCS_TOO_BIG = (
+    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
+)
 
 # --- server ------------------------------------------------------------------
 
