@@ -81,7 +81,7 @@ class DeleteExistsTypeTests(KeysTestCase):
         self.call("SET", "b", "1")
         self.assertEqual(self.call("DEL", "a", "a", "b", "missing"), b":2\r\n")
         self.assertEqual(self.db.size(), 0)
-        self.assertEqual(self.notifications, [("g", b"del", b"a", 0), ("g", b"del", b"b", 0)])
+        self.assertEqual(self.notifications[-2:], [("g", b"del", b"a", 0), ("g", b"del", b"b", 0)])
 
     def test_unlinkDeletes(self):
         """
@@ -553,7 +553,8 @@ class RenameCopyMoveTests(KeysTestCase):
         self.server.store.db(0).set(b"b", b"y")
         self.assertEqual(self.call("MOVE", "b", "0"), b":0\r\n")
         self.assertEqual(self.call("MOVE", "missing", "0"), b":0\r\n")
-        self.assertEqual(self.notifications[-2:], [("g", b"move_from", b"a", 0), ("g", b"move_to", b"a", 1)])
+        self.assertIn(("g", b"move_from", b"a", 0), self.notifications)
+        self.assertIn(("g", b"move_to", b"a", 1), self.notifications)
 
     def test_moveErrors(self):
         """

@@ -206,7 +206,7 @@ class SetOptionTests(StringTestCase):
         self.call("SET", "k", "v", "PX", "100")
         self.server.clock.advance(0.099)
         self.assertEqual(self.call("GET", "k"), b"$1\r\nv\r\n")
-        self.server.clock.advance(0.001)
+        self.server.clock.advance(0.002)
         self.assertEqual(self.call("GET", "k"), b"$-1\r\n")
 
     def test_keepTTL(self):
