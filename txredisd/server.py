@@ -11,6 +11,7 @@ from twisted.logger import Logger
 
 from txredisd.blocking import BlockingManager
 from txredisd.config import Config
+from txredisd.pubsub import PubSub
 from txredisd.store import Keyspace
 
 
@@ -26,6 +27,10 @@ class RedisServer:
     @ivar propagators: callables C{(dbIndex, argv)} that receive every
         command that changed the keyspace (replication, the AOF).
     @ivar stats: counters for INFO stats.
+    @ivar alsoPropagate: while a transaction runs, the list its writes are
+        gathered in (C{(dbIndex, commands)}), to be propagated together
+        once it ends; else L{None}.
+    @ivar pubsub: the L{txredisd.pubsub.PubSub} subscriptions.
     """
 
     _log = Logger()
@@ -50,6 +55,8 @@ class RedisServer:
         self.disconnectHooks = []
         self.blocking = BlockingManager(self)
         self.resetHooks = []
+        self.alsoPropagate = None
+        self.pubsub = PubSub(self)
 
     def resetStats(self):
         """
@@ -63,6 +70,7 @@ class RedisServer:
             "total_net_output_bytes": 0,
             "total_error_replies": 0,
             "unexpected_error_replies": 0,
+            "client_output_buffer_limit_disconnections": 0,
         }
         self.commandStats = {}
         self.errorStats = {}
