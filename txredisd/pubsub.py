@@ -90,7 +90,7 @@ class PubSub:
         self.patterns = {}
         self.shardChannels = {}
         self._clients = {}
-        self._notifyFlags = server.config["notify-keyspace-events"]
+        self._setNotifyFlags(server.config["notify-keyspace-events"])
         server.config.observers.append(self._configChanged)
         server.disconnectHooks.append(self.unsubscribeAll)
         # RESET leaves every subscription without telling the client.
@@ -99,7 +99,14 @@ class PubSub:
 
     def _configChanged(self, name, value):
         if name == "notify-keyspace-events":
-            self._notifyFlags = value
+            self._setNotifyFlags(value)
+
+    def _setNotifyFlags(self, flags):
+        self._notifyFlags = flags
+        store = self.server.store
+        published = flags & (_KEYSPACE | _KEYEVENT)
+        store.notifyNew = bool(published and flags & NOTIFY_BITS["n"])
+        store.notifyMiss = bool(published and flags & NOTIFY_BITS["m"])
 
     def _table(self, kind):
         return getattr(self, kind.attribute)

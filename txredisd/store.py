@@ -120,6 +120,8 @@ class Database:
                 value = None
         if value is None:
             self.keyspace.misses += 1
+            if self.keyspace.notifyMiss:
+                self.keyspace.notify("m", b"keymiss", key, self.index)
         else:
             self.keyspace.hits += 1
         return value
@@ -138,6 +140,10 @@ class Database:
         return value
 
     def set(self, key, value, keepTTL=False):
+        keyspace = self.keyspace
+        if keyspace.notifyNew and not self.exists(key):
+            # Redis's dbAdd announces keys that come into being.
+            keyspace.notify("n", b"new", key, self.index)
         self.data[key] = value
         if not keepTTL and self.expires:
             self.expires.pop(key, None)
@@ -273,6 +279,8 @@ class Keyspace:
         (replication and the AOF propagate a DEL).
     @ivar notifier: a callable C{(typeFlag, event, key, index)} for keyspace
         notifications, or L{None}.
+    @ivar notifyNew: whether to notify C{new} events (class C{n}).
+    @ivar notifyMiss: whether to notify C{keymiss} events (class C{m}).
     @ivar watched: C{(index, key)} to a L{dict} of the clients watching it,
         each mapped to whether the key had already expired when watched.
     """
@@ -284,6 +292,10 @@ class Keyspace:
         self.deleteExpired = True
         self.expiredHooks = []
         self.notifier = None
+        # Set by the notifier when "new" and "keymiss" events are enabled:
+        # they cost a look-up on paths that are otherwise cheap.
+        self.notifyNew = False
+        self.notifyMiss = False
         self.watched = {}
         self.hits = 0
         self.misses = 0

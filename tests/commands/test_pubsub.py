@@ -392,6 +392,22 @@ class KeyspaceNotificationTests(SynchronousTestCase):
         store.db(0).get(b"k")
         self.assertEqual(self.listener.transport.value(), self.pmessage(b"__keyevent@0__:expired", b"k"))
 
+    def test_newAndKeymiss(self):
+        """
+        With n a key coming into being publishes new (before the command's
+        own events); with m a read of a missing key publishes keymiss.
+        """
+        self.server.config.set("notify-keyspace-events", b"Enm")
+        conn = Connection(self.server)
+        conn.call("SET", "k", "v")
+        conn.call("SET", "k", "w")
+        conn.call("GET", "k")
+        conn.call("GET", "nope")
+        self.assertEqual(
+            self.listener.transport.value(),
+            self.pmessage(b"__keyevent@0__:new", b"k") + self.pmessage(b"__keyevent@0__:keymiss", b"nope"),
+        )
+
     def test_parseAndRender(self):
         """
         The flags render as Redis's keyspaceEventsFlagsToString does: A
