@@ -237,3 +237,25 @@ def test_slowSubscriberDisconnected(tmp_path):
         client.close()
     finally:
         server.stop()
+
+
+def test_keyspaceNotificationsFromCommandLine(tmp_path):
+    """
+    notify-keyspace-events given on twistd's command line reaches the
+    notifier: a key coming into being is announced on both channels.
+    """
+    server = startTxredisd(tmp_path, "--notify-keyspace-events", "KEn")
+    try:
+        client = server.client()
+        pubsub = client.pubsub()
+        pubsub.psubscribe("__key*__:*")
+        assert pubsub.get_message(timeout=5)["type"] == "psubscribe"
+        client.set("fresh", "1")
+        first = pubsub.get_message(timeout=5)
+        second = pubsub.get_message(timeout=5)
+        assert (first["channel"], first["data"]) == (b"__keyspace@0__:fresh", b"new")
+        assert (second["channel"], second["data"]) == (b"__keyevent@0__:new", b"fresh")
+        pubsub.close()
+        client.close()
+    finally:
+        server.stop()
