@@ -84,6 +84,16 @@ def lookupCommand(client, argv):
     return spec
 
 
+def _writes(client, spec, argv):
+    # EXEC counts as a write when its queue holds one (Redis 7.0's
+    # processCommand looks at the transaction's accumulated flags).
+    if "write" in spec.flags:
+        return True
+    return argv[0].lower() == b"exec" and client.multi is not None and any(
+        "write" in queued.flags for queued, _ in client.multi
+    )
+
+
 def execute(client, argv):
     """
     Run one request for C{client}.
@@ -144,48 +154,5 @@ def call(client, spec, argv):
     client.lastCommand = spec.name
     if store.dirty != dirty and server.propagators:
         commands = client.propagateAs
-        if commands is None:
-            commands = [argv]
-        if commands:
-            batch = server.alsoPropagate
-            if batch is None:
-                server.propagate(client.dbIndex, commands)
-            else:
-                batch.append((client.dbIndex, commands))
+        server.propagate(client.dbIndex, commands if commands is not None else [argv])
     return reply
-
-
-def _writes(client, spec, argv):
-    # EXEC counts as a write when its queue holds one (Redis 7.0's
-    # processCommand looks at the transaction's accumulated flags).
-    if "write" in spec.flags:
-        return True
-    return argv[0].lower() == b"exec" and client.multi is not None and any(
-        "write" in queued.flags for queued, _ in client.multi
-    )
-
-
-def propagateBatch(server, operations):
-    """
-    Propagate what a transaction (or script) wrote, as Redis 7.0's
-    C{propagatePendingCommands}: one command goes as it is, several are
-    wrapped in C{MULTI} ... C{EXEC}; consecutive commands of one database go
-    in one L{server.propagate <txredisd.server.RedisServer.propagate>} call,
-    so the propagators select databases as they change.
-
-    @param operations: C{(dbIndex, commands)} pairs in execution order.
-    """
-    flat = [(dbIndex, argv) for dbIndex, commands in operations for argv in commands]
-    if not flat:
-        return
-    if len(flat) > 1:
-        flat.insert(0, (flat[0][0], [b"MULTI"]))
-        flat.append((flat[-1][0], [b"EXEC"]))
-    groups = []
-    for dbIndex, argv in flat:
-        if groups and groups[-1][0] == dbIndex:
-            groups[-1][1].append(argv)
-        else:
-            groups.append((dbIndex, [argv]))
-    for dbIndex, commands in groups:
-        server.propagate(dbIndex, commands)

@@ -29,7 +29,7 @@ class RedisServer:
     @ivar stats: counters for INFO stats.
     @ivar alsoPropagate: while a transaction runs, the list its writes are
         gathered in (C{(dbIndex, commands)}), to be propagated together
-        once it ends; else L{None}.
+        once it ends (L{startPropagationBatch}); else L{None}.
     @ivar pubsub: the L{txredisd.pubsub.PubSub} subscriptions.
     """
 
@@ -128,9 +128,52 @@ class RedisServer:
 
     def propagate(self, dbIndex, commands):
         """
-        Hand commands that changed the keyspace to replication and the AOF.
+        Hand commands that changed the keyspace to replication and the AOF,
+        or gather them while a transaction runs.
 
         @param commands: a list of argv lists.
         """
+        if not commands:
+            return
+        if self.alsoPropagate is not None:
+            self.alsoPropagate.append((dbIndex, commands))
+            return
         for propagator in self.propagators:
             propagator(dbIndex, commands)
+
+    def startPropagationBatch(self):
+        """
+        Gather what is propagated from now on (MULTI/EXEC, scripts) until
+        L{endPropagationBatch}.
+
+        @return: a token for L{endPropagationBatch}.
+        """
+        outer = self.alsoPropagate
+        if outer is None:
+            self.alsoPropagate = []
+        return outer
+
+    def endPropagationBatch(self, outer):
+        """
+        Propagate what was gathered since L{startPropagationBatch} returned
+        C{outer}, as Redis 7.0's C{propagatePendingCommands}: one command
+        goes as it is, several are wrapped in C{MULTI} ... C{EXEC}.  A batch
+        inside another is left to the outer one.
+        """
+        if outer is not None:
+            return
+        batch, self.alsoPropagate = self.alsoPropagate, None
+        flat = [(dbIndex, argv) for dbIndex, commands in batch for argv in commands]
+        if len(flat) > 1:
+            flat.insert(0, (flat[0][0], [b"MULTI"]))
+            flat.append((flat[-1][0], [b"EXEC"]))
+        # Consecutive commands of one database go in one call, so the
+        # propagators select databases as they change.
+        groups = []
+        for dbIndex, argv in flat:
+            if groups and groups[-1][0] == dbIndex:
+                groups[-1][1].append(argv)
+            else:
+                groups.append((dbIndex, [argv]))
+        for dbIndex, commands in groups:
+            self.propagate(dbIndex, commands)

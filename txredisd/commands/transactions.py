@@ -3,8 +3,8 @@ Transactions: MULTI, EXEC, DISCARD, WATCH, UNWATCH.
 
 Dispatch queues commands while C{client.multi} is a list and flags
 queue-time errors; EXEC runs the queue through L{dispatch.call} with
-blocking denied, gathers what it wrote and propagates it once, wrapped in
-MULTI ... EXEC as Redis 7.0 does.
+blocking denied, and the server gathers what it wrote to propagate it
+once, wrapped in MULTI ... EXEC as Redis 7.0 does.
 """
 
 from txredisd import dispatch, errors
@@ -51,16 +51,13 @@ def exec_(client, argv):
     denyBlocking = client.denyBlocking
     client.denyBlocking = True
     store.unwatchAll(client)
-    outer = server.alsoPropagate
-    batch = server.alsoPropagate = [] if outer is None else outer
+    outer = server.startPropagationBatch()
     try:
         replies = [dispatch.call(client, spec, queued) for spec, queued in client.multi]
     finally:
-        server.alsoPropagate = outer
+        server.endPropagationBatch(outer)
         client.denyBlocking = denyBlocking
         dispatch.discardTransaction(client)
-    if outer is None:
-        dispatch.propagateBatch(server, batch)
     # The writes went out above; EXEC itself is not propagated.
     client.propagateAs = []
     return replies
