@@ -26,17 +26,22 @@ def bufferedBytes(transport):
     """
     How many bytes written to C{transport} wait to be sent.
 
-    @param transport: a Twisted TCP transport (its C{dataBuffer} from
-        C{offset} plus C{_tempDataLen} not yet joined), or a
-        L{StringTransport}, whose every written byte stays until cleared.
+    @param transport: a Twisted TCP or UNIX transport (its C{dataBuffer}
+        from C{offset} plus C{_tempDataLen} not yet joined), a L{StringTransport},
+        whose every written byte stays until cleared, or a wrapper such as
+        TLS, measured by the transport under it.
     @return: an L{int}.
     """
-    dataBuffer = getattr(transport, "dataBuffer", None)
-    if dataBuffer is not None:
-        return len(dataBuffer) - transport.offset + transport._tempDataLen
-    io = getattr(transport, "io", None)
-    if io is not None:
-        return io.tell()
+    for _ in range(4):
+        dataBuffer = getattr(transport, "dataBuffer", None)
+        if dataBuffer is not None:
+            return len(dataBuffer) - transport.offset + transport._tempDataLen
+        io = getattr(transport, "io", None)
+        if io is not None:
+            return io.tell()
+        transport = getattr(transport, "transport", None)
+        if transport is None:
+            break
     return 0
 
 

@@ -480,11 +480,24 @@ class OutputBufferLimitTests(SynchronousTestCase):
 
     def test_bufferedBytes(self):
         """
-        A StringTransport's buffer is what was written since last cleared.
+        A StringTransport's buffer is what was written since it was last
+        cleared.
         """
         transport = StringTransport()
         transport.write(b"12345")
         self.assertEqual(bufferedBytes(transport), 5)
+
+    def test_bufferedBytesWrapped(self):
+        """
+        A wrapping transport (TLS) is measured by the transport under it.
+        """
+        inner = StringTransport()
+        inner.write(b"123")
+
+        class Wrapper:
+            transport = inner
+
+        self.assertEqual(bufferedBytes(Wrapper()), 3)
 
     def test_hardLimit(self):
         """
