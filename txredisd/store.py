@@ -194,7 +194,7 @@ class Database:
             C{keyIsExpired}), without removing it.
         """
         when = self.expires.get(key)
-        return when is not None and when <= self.keyspace.now and key in self.data
+        return when is not None and when < self.keyspace.now and key in self.data
 
     def setExpire(self, key, when):
         self.expires[key] = when
