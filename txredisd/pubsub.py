@@ -22,6 +22,7 @@ _log = Logger()
 _KEYSPACE = NOTIFY_BITS["K"]
 _KEYEVENT = NOTIFY_BITS["E"]
 
+
 def bufferedBytes(transport):
     """
     How many bytes written to C{transport} wait to be sent.
