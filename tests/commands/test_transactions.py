@@ -43,6 +43,18 @@ class StubCommands:
         register(CommandSpec(name, arity, flags, handler=handler))
 
 
+def begin(conn, *queued):
+    """
+    Start a transaction on C{conn} and queue commands in it.
+
+    @return: C{conn}.
+    """
+    conn.call("MULTI")
+    for argv in queued:
+        conn.call(*argv)
+    return conn
+
+
 class MultiExecTests(SynchronousTestCase):
     """
     MULTI queues, EXEC runs, DISCARD forgets.
@@ -91,9 +103,7 @@ class MultiExecTests(SynchronousTestCase):
         An unknown command or a wrong arity while queueing is answered at
         once and EXEC then answers EXECABORT without running anything.
         """
-        c = self.conn
-        c.call("MULTI")
-        c.call("SET", "a", "1")
+        c = begin(self.conn, ["SET", "a", "1"])
         self.assertEqual(
             c.call("NOPE", "x"),
             b"-ERR unknown command 'NOPE', with args beginning with: 'x' \r\n",
@@ -128,9 +138,7 @@ class MultiExecTests(SynchronousTestCase):
         EXEC with arguments is rejected as Redis's execCommandAbort does:
         EXECABORT with the reason, and the transaction is gone.
         """
-        c = self.conn
-        c.call("MULTI")
-        c.call("SET", "a", "1")
+        c = begin(self.conn, ["SET", "a", "1"])
         self.assertEqual(
             c.call("EXEC", "x"),
             b"-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command\r\n",
@@ -141,9 +149,7 @@ class MultiExecTests(SynchronousTestCase):
         """
         DISCARD forgets the queue.
         """
-        c = self.conn
-        c.call("MULTI")
-        c.call("SET", "a", "1")
+        c = begin(self.conn, ["SET", "a", "1"])
         self.assertEqual(c.call("DISCARD"), b"+OK\r\n")
         self.assertEqual(c.call("GET", "a"), b"$-1\r\n")
 
@@ -187,9 +193,7 @@ class MultiExecTests(SynchronousTestCase):
         """
         RESET inside MULTI runs at once and ends the transaction.
         """
-        c = self.conn
-        c.call("MULTI")
-        c.call("SET", "a", "1")
+        c = begin(self.conn, ["SET", "a", "1"])
         self.assertEqual(c.call("RESET"), b"+RESET\r\n")
         self.assertEqual(c.call("EXEC"), b"-ERR EXEC without MULTI\r\n")
         self.assertEqual(c.call("GET", "a"), b"$-1\r\n")
@@ -270,9 +274,7 @@ class PropagationTests(SynchronousTestCase):
         Several writes are propagated once, wrapped in MULTI ... EXEC;
         reads are left out.
         """
-        c = self.conn
-        c.call("MULTI")
-        c.call("SET", "a", "1")
+        c = begin(self.conn, ["SET", "a", "1"])
         c.call("GET", "a")
         c.call("SET", "b", "2")
         c.call("EXEC")
@@ -285,9 +287,7 @@ class PropagationTests(SynchronousTestCase):
         """
         A transaction with one write propagates it alone, as Redis 7.0.
         """
-        c = self.conn
-        c.call("MULTI")
-        c.call("SET", "a", "1")
+        c = begin(self.conn, ["SET", "a", "1"])
         c.call("EXEC")
         self.assertEqual(self.propagated, [(0, [[b"SET", b"a", b"1"]])])
 
@@ -306,9 +306,7 @@ class PropagationTests(SynchronousTestCase):
         A transaction changing database propagates in runs per database, so
         the propagators select between them.
         """
-        c = self.conn
-        c.call("MULTI")
-        c.call("SET", "a", "1")
+        c = begin(self.conn, ["SET", "a", "1"])
         c.call("SELECT", "2")
         c.call("SET", "c", "1")
         c.call("EXEC")

@@ -85,24 +85,18 @@ def _numsub(argv, table):
     return reply
 
 
-@command("pubsub|channels", -2, _INTROSPECT, group="pubsub")
-def pubsubChannels(client, argv):
-    return _channels(argv, client.server.pubsub.channels)
+def _introspection(name, answer, attribute):
+    # CHANNELS/NUMSUB and their shard twins differ only in the table read.
+    def handler(client, argv):
+        return answer(argv, getattr(client.server.pubsub, attribute))
+
+    command("pubsub|" + name, -2, _INTROSPECT, group="pubsub")(handler)
 
 
-@command("pubsub|shardchannels", -2, _INTROSPECT, group="pubsub")
-def pubsubShardChannels(client, argv):
-    return _channels(argv, client.server.pubsub.shardChannels)
-
-
-@command("pubsub|numsub", -2, _INTROSPECT, group="pubsub")
-def pubsubNumsub(client, argv):
-    return _numsub(argv, client.server.pubsub.channels)
-
-
-@command("pubsub|shardnumsub", -2, _INTROSPECT, group="pubsub")
-def pubsubShardNumsub(client, argv):
-    return _numsub(argv, client.server.pubsub.shardChannels)
+_introspection("channels", _channels, "channels")
+_introspection("shardchannels", _channels, "shardChannels")
+_introspection("numsub", _numsub, "channels")
+_introspection("shardnumsub", _numsub, "shardChannels")
 
 
 @command("pubsub|numpat", 2, _INTROSPECT, group="pubsub")
