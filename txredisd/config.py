@@ -8,6 +8,7 @@ are kept parsed; L{Parameter.render} gives the text CONFIG GET shows.
 
 import fnmatch
 
+from txredisd import errors
 from txredisd.numbers import parseInt
 
 _UNITS = {
@@ -58,6 +59,9 @@ class Parameter:
     @ivar minimum: for numbers, the smallest accepted value.
     @ivar maximum: for numbers, the largest accepted value.
     @ivar aliases: other names (C{slaveof} for C{replicaof}).
+    @ivar merge: for parameters whose value sets only part of the setting
+        (C{client-output-buffer-limit <class> ...}), a function of the
+        current and the parsed value giving the new one, else L{None}.
     """
 
     def __init__(
@@ -72,6 +76,7 @@ class Parameter:
         aliases=(),
         parse=None,
         render=None,
+        merge=None,
     ):
         self.name = name
         self.kind = kind
@@ -83,6 +88,7 @@ class Parameter:
         self.aliases = aliases
         self._parse = parse
         self._render = render
+        self.merge = merge
 
     def parse(self, text):
         """
@@ -173,6 +179,119 @@ def _renderReplicaOf(value):
     return b"" if value is None else b"%s %d" % value
 
 
+#: Keyspace notification classes (Redis's NOTIFY_* flags) by their letter.
+NOTIFY_BITS = {
+    "K": 1 << 0,
+    "E": 1 << 1,
+    "g": 1 << 2,
+    "$": 1 << 3,
+    "l": 1 << 4,
+    "s": 1 << 5,
+    "h": 1 << 6,
+    "z": 1 << 7,
+    "x": 1 << 8,
+    "e": 1 << 9,
+    "t": 1 << 10,
+    "m": 1 << 11,
+    "d": 1 << 12,
+    "n": 1 << 13,
+}
+#: What C{A} stands for: every class but key misses and new keys.
+_NOTIFY_ALL = sum(NOTIFY_BITS[c] for c in "g$lshzxetd")
+
+
+def parseNotifyFlags(text):
+    """
+    Parse C{notify-keyspace-events} as Redis's
+    C{keyspaceEventsStringToFlags}.
+
+    @param text: L{bytes} such as C{b"KEA"}.
+    @return: the flags as an L{int}.
+    @raise ConfigError: a character that is no class.
+    """
+    flags = 0
+    for char in text.decode("latin-1"):
+        if char == "A":
+            flags |= _NOTIFY_ALL
+            continue
+        bit = NOTIFY_BITS.get(char)
+        if bit is None:
+            raise ConfigError(errors.NOTIFY_CLASSES)
+        flags |= bit
+    return flags
+
+
+def renderNotifyFlags(flags):
+    """
+    Render flags as CONFIG GET shows them (Redis's
+    C{keyspaceEventsFlagsToString}: classes in a fixed order, C{A} when all
+    are on, then C{K}, C{E} and C{m}).
+
+    @return: L{bytes}.
+    """
+    if flags & _NOTIFY_ALL == _NOTIFY_ALL:
+        out = "A"
+    else:
+        out = "".join(c for c in "g$lshzxetdn" if flags & NOTIFY_BITS[c])
+    out += "".join(c for c in "KEm" if flags & NOTIFY_BITS[c])
+    return out.encode("latin-1")
+
+
+#: Client output buffer limit classes as Redis names them (C{replica} is
+#: an alias of C{slave}; C{master} has no limits to set).
+_OBUF_CLASSES = {b"normal": "normal", b"slave": "replica", b"replica": "replica", b"pubsub": "pubsub"}
+
+
+def parseOutputBufferLimits(text):
+    """
+    Parse C{client-output-buffer-limit} as Redis's
+    C{setConfigClientOutputBufferLimitOption}: groups of C{<class> <hard>
+    <soft> <soft seconds>}, all checked before any applies.
+
+    @param text: L{bytes}.
+    @return: a L{dict} of the classes given, each to C{(hard, soft,
+        seconds)}; L{mergeOutputBufferLimits} applies it.
+    @raise ConfigError: with Redis's texts.
+    """
+    words = text.split()
+    if len(words) % 4:
+        raise ConfigError(errors.OBUF_ARGUMENTS)
+    limits = {}
+    for i in range(0, len(words), 4):
+        name = _OBUF_CLASSES.get(words[i].lower())
+        if name is None:
+            raise ConfigError(errors.OBUF_CLASS)
+        try:
+            hard = parseMemory(words[i + 1])
+            soft = parseMemory(words[i + 2])
+        except ConfigError:
+            raise ConfigError(errors.OBUF_VALUES)
+        seconds = parseInt(words[i + 3])
+        if seconds is None or hard < 0 or soft < 0 or seconds < 0:
+            raise ConfigError(errors.OBUF_VALUES)
+        limits[name] = (hard, soft, seconds)
+    return limits
+
+
+def mergeOutputBufferLimits(current, given):
+    """
+    @return: C{current} with the classes in C{given} replaced.
+    """
+    merged = dict(current)
+    merged.update(given)
+    return merged
+
+
+def renderOutputBufferLimits(limits):
+    """
+    @return: the limits as CONFIG GET shows them (L{bytes}).
+    """
+    return b" ".join(
+        b"%s %d %d %d" % ((label,) + limits[name])
+        for label, name in ((b"normal", "normal"), (b"slave", "replica"), (b"pubsub", "pubsub"))
+    )
+
+
 _POLICIES = (
     b"volatile-lru",
     b"volatile-lfu",
@@ -220,7 +339,15 @@ PARAMETERS = [
     Parameter("maxmemory-policy", "enum", b"noeviction", choices=_POLICIES),
     Parameter("maxmemory-samples", "int", 5, minimum=1, maximum=64),
     Parameter("protected-mode", "bool", True),
-    Parameter("notify-keyspace-events", "string", b""),
+    Parameter("notify-keyspace-events", "string", 0, parse=parseNotifyFlags, render=renderNotifyFlags),
+    Parameter(
+        "client-output-buffer-limit",
+        "string",
+        {"normal": (0, 0, 0), "replica": (256 * 1024**2, 64 * 1024**2, 60), "pubsub": (32 * 1024**2, 8 * 1024**2, 60)},
+        parse=parseOutputBufferLimits,
+        render=renderOutputBufferLimits,
+        merge=mergeOutputBufferLimits,
+    ),
     Parameter("repl-backlog-size", "memory", 1024 * 1024, minimum=1, maximum=(1 << 63) - 1),
     Parameter("repl-ping-replica-period", "int", 10, aliases=("repl-ping-slave-period",), minimum=1, maximum=(1 << 31) - 1),
     Parameter("repl-timeout", "int", 60, minimum=1, maximum=(1 << 31) - 1),
@@ -285,6 +412,8 @@ class Config:
         if not startup and not parameter.mutable:
             raise ConfigError("can't set immutable config")
         value = parameter.parse(text)
+        if parameter.merge is not None:
+            value = parameter.merge(self.values[parameter.name], value)
         self.values[parameter.name] = value
         for observer in self.observers:
             observer(parameter.name, value)

@@ -35,12 +35,28 @@ _SUBSCRIBED_ALLOWED = frozenset(
 
 
 def _fail(client, spec, message):
-    # A queue-time error inside MULTI makes EXEC answer EXECABORT.
-    if client.multi is not None:
+    # A queue-time error inside MULTI makes EXEC answer EXECABORT (Redis's
+    # flagTransaction); a rejected EXEC itself discards the transaction and
+    # says why (execCommandAbort), even outside MULTI.
+    if spec is not None and spec.name == "exec":
+        discardTransaction(client)
+        message = errors.execAbort(message)
+    elif client.multi is not None:
         client.multiError = True
     stats = client.server.stats
     stats["total_error_replies"] += 1
     return CommandError(message)
+
+
+def discardTransaction(client):
+    """
+    Leave MULTI and forget the queue and the watched keys (Redis's
+    C{discardTransaction}).
+    """
+    client.multi = None
+    client.multiError = False
+    if client.watchedKeys or client.watchDirty:
+        client.server.store.unwatchAll(client)
 
 
 def lookupCommand(client, argv):
@@ -68,6 +84,16 @@ def lookupCommand(client, argv):
     return spec
 
 
+def _writes(client, spec, argv):
+    # EXEC counts as a write when its queue holds one (Redis 7.0's
+    # processCommand looks at the transaction's accumulated flags).
+    if "write" in spec.flags:
+        return True
+    return argv[0].lower() == b"exec" and client.multi is not None and any(
+        "write" in queued.flags for queued, _ in client.multi
+    )
+
+
 def execute(client, argv):
     """
     Run one request for C{client}.
@@ -82,19 +108,17 @@ def execute(client, argv):
     flags = spec.flags
     if not client.authenticated and "no_auth" not in flags:
         return _fail(client, spec, errors.NOAUTH)
-    if client.multi is not None and argv[0].lower() not in _MULTI_CONTROL:
-        client.multi.append((spec, argv))
-        return QUEUED
-    if client.subscriptions and not client.resp3 and argv[0].lower() not in _SUBSCRIBED_ALLOWED:
-        return _fail(
-            client,
-            spec,
-            "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / "
-            "PING / QUIT / RESET are allowed in this context" % (spec.name,),
-        )
+    multi = client.multi
+    if multi is not None and "no_multi" in flags:
+        return _fail(client, spec, errors.NO_MULTI)
     server = client.server
-    if server.readOnlyReplica and "write" in flags and client.kind != "master":
+    if server.readOnlyReplica and client.kind != "master" and _writes(client, spec, argv):
         return _fail(client, spec, errors.READONLY)
+    if client.subscriptions and not client.resp3 and argv[0].lower() not in _SUBSCRIBED_ALLOWED:
+        return _fail(client, spec, errors.SUBSCRIBED_CONTEXT % (spec.name,))
+    if multi is not None and argv[0].lower() not in _MULTI_CONTROL:
+        multi.append((spec, argv))
+        return QUEUED
     reply = call(client, spec, argv)
     blocking = server.blocking
     if blocking.ready:

@@ -150,7 +150,47 @@ CONFIG_UNKNOWN_PARAM = "ERR Unknown option or number of arguments for CONFIG SET
 
 # --- transactions ------------------------------------------------------------
 
+NO_MULTI = "ERR Command not allowed inside a transaction"
+MULTI_NESTED = "ERR MULTI calls can not be nested"
+EXEC_WITHOUT_MULTI = "ERR EXEC without MULTI"
+DISCARD_WITHOUT_MULTI = "ERR DISCARD without MULTI"
+WATCH_INSIDE_MULTI = "ERR WATCH inside MULTI is not allowed"
+EXECABORT = "EXECABORT Transaction discarded because of previous errors."
+
+
+def execAbort(message):
+    """
+    The reply when EXEC itself is rejected (Redis's C{execCommandAbort}):
+    the transaction is discarded and the reason follows, without an
+    C{ERR} code.
+
+    @param message: the rejection's error text.
+    """
+    if message.startswith("ERR "):
+        message = message[4:]
+    return "EXECABORT Transaction discarded because of: " + message
+
 # --- pub/sub -----------------------------------------------------------------
+
+SUBSCRIBED_CONTEXT = (
+    "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / "
+    "PING / QUIT / RESET are allowed in this context"
+)
+NOTIFY_CLASSES = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
+OBUF_ARGUMENTS = "Wrong number of arguments in buffer limit configuration."
+OBUF_CLASS = "Invalid client class specified in buffer limit configuration."
+OBUF_VALUES = "Error in hard, soft or soft_seconds setting in buffer limit configuration."
+
+
+def pubsubSubcommandArgs(sub):
+    """
+    The reply to PUBSUB CHANNELS or SHARDCHANNELS with more than a pattern.
+
+    @param sub: the subcommand as the client spelled it.
+    """
+    return "ERR unknown subcommand or wrong number of arguments for '%s'. Try PUBSUB HELP." % (
+        safe(sub)[:128],
+    )
 
 # --- persistence -------------------------------------------------------------
 

@@ -94,6 +94,12 @@ class IDatabase(Interface):
         @return: the number of keys removed.
         """
 
+    def isExpired(key):
+        """
+        @return: L{True} if C{key} is held but its time has passed, without
+            removing it.
+        """
+
 
 class IStore(Interface):
     """
@@ -135,6 +141,12 @@ class IStore(Interface):
     def unwatchAll(client):
         """
         Forget every key C{client} watches.
+        """
+
+    def watchedKeyExpired(client):
+        """
+        @return: L{True} if a key C{client} watches expired after it was
+            watched (EXEC then fails, as in Redis 7.0).
         """
 
     def notify(typeFlag, event, key, index):

@@ -64,6 +64,8 @@ class RedisProtocol(LineReceiver):
         self._queue = []
         self._waiting = None
         self._protocolError = None
+        # Replies of the read being processed, not yet written.
+        self._out = None
 
     def connectionMade(self):
         self.client = Client(self.server, self.transport, self._push)
@@ -120,7 +122,7 @@ class RedisProtocol(LineReceiver):
         """
         client = self.client
         resp3 = client.resp3
-        out = []
+        out = self._out = []
         for index, argv in enumerate(commands):
             reply = execute(client, argv)
             if type(reply) is Deferred:
@@ -139,6 +141,7 @@ class RedisProtocol(LineReceiver):
             if self._protocolError is not None:
                 out.append(_PROTOCOL_ERROR % (str(self._protocolError).encode("latin-1", "replace"),))
                 client.closeAfterReply = True
+        self._out = None
         if out:
             self._write(b"".join(out) if len(out) > 1 else out[0])
         if client.closeAfterReply and not client.closed:
@@ -166,6 +169,13 @@ class RedisProtocol(LineReceiver):
         return None
 
     def _push(self, reply):
+        # A push made while this client's own commands run (a RESP3 client
+        # publishing to itself) follows the replies before it, as Redis
+        # appends both to one output buffer.
+        out = self._out
+        if out:
+            self._write(b"".join(out))
+            del out[:]
         self._write(encode(reply, self.client.resp3))
 
     def _write(self, data):

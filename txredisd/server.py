@@ -11,6 +11,7 @@ from twisted.logger import Logger
 
 from txredisd.blocking import BlockingManager
 from txredisd.config import Config
+from txredisd.pubsub import PubSub
 from txredisd.store import Keyspace
 
 
@@ -26,6 +27,10 @@ class RedisServer:
     @ivar propagators: callables C{(dbIndex, argv)} that receive every
         command that changed the keyspace (replication, the AOF).
     @ivar stats: counters for INFO stats.
+    @ivar alsoPropagate: while a transaction runs, the list its writes are
+        gathered in (C{(dbIndex, commands)}), to be propagated together
+        once it ends (L{startPropagationBatch}); else L{None}.
+    @ivar pubsub: the L{txredisd.pubsub.PubSub} subscriptions.
     """
 
     _log = Logger()
@@ -57,6 +62,8 @@ class RedisServer:
         self.disconnectHooks = []
         self.blocking = BlockingManager(self)
         self.resetHooks = []
+        self.alsoPropagate = None
+        self.pubsub = PubSub(self)
 
     def resetStats(self):
         """
@@ -70,6 +77,7 @@ class RedisServer:
             "total_net_output_bytes": 0,
             "total_error_replies": 0,
             "unexpected_error_replies": 0,
+            "client_output_buffer_limit_disconnections": 0,
         }
         self.commandStats = {}
         self.errorStats = {}
@@ -137,9 +145,52 @@ class RedisServer:
 
     def propagate(self, dbIndex, commands):
         """
-        Hand commands that changed the keyspace to replication and the AOF.
+        Hand commands that changed the keyspace to replication and the AOF,
+        or gather them while a transaction runs.
 
         @param commands: a list of argv lists.
         """
+        if not commands:
+            return
+        if self.alsoPropagate is not None:
+            self.alsoPropagate.append((dbIndex, commands))
+            return
         for propagator in self.propagators:
             propagator(dbIndex, commands)
+
+    def startPropagationBatch(self):
+        """
+        Gather what is propagated from now on (MULTI/EXEC, scripts) until
+        L{endPropagationBatch}.
+
+        @return: a token for L{endPropagationBatch}.
+        """
+        outer = self.alsoPropagate
+        if outer is None:
+            self.alsoPropagate = []
+        return outer
+
+    def endPropagationBatch(self, outer):
+        """
+        Propagate what was gathered since L{startPropagationBatch} returned
+        C{outer}, as Redis 7.0's C{propagatePendingCommands}: one command
+        goes as it is, several are wrapped in C{MULTI} ... C{EXEC}.  A batch
+        inside another is left to the outer one.
+        """
+        if outer is not None:
+            return
+        batch, self.alsoPropagate = self.alsoPropagate, None
+        flat = [(dbIndex, argv) for dbIndex, commands in batch for argv in commands]
+        if len(flat) > 1:
+            flat.insert(0, (flat[0][0], [b"MULTI"]))
+            flat.append((flat[-1][0], [b"EXEC"]))
+        # Consecutive commands of one database go in one call, so the
+        # propagators select databases as they change.
+        groups = []
+        for dbIndex, argv in flat:
+            if groups and groups[-1][0] == dbIndex:
+                groups[-1][1].append(argv)
+            else:
+                groups.append((dbIndex, [argv]))
+        for dbIndex, commands in groups:
+            self.propagate(dbIndex, commands)

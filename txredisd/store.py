@@ -155,6 +155,8 @@ class Database:
                 value = None
         if value is None:
             self.keyspace.misses += 1
+            if self.keyspace.notifyMiss:
+                self.keyspace.notify("m", b"keymiss", key, self.index)
         else:
             self.keyspace.hits += 1
         return value
@@ -178,6 +180,10 @@ class Database:
         return value
 
     def set(self, key, value, keepTTL=False):
+        keyspace = self.keyspace
+        if keyspace.notifyNew and not self.exists(key):
+            # Redis's dbAdd announces keys that come into being.
+            keyspace.notify("n", b"new", key, self.index)
         self.data[key] = value
         if not keepTTL and self.expires:
             self.expires.pop(key, None)
@@ -213,8 +219,22 @@ class Database:
     def _touchWatched(self, key):
         clients = self.keyspace.watched.get((self.index, key))
         if clients:
-            for client in clients:
+            for client, expired in clients.items():
+                if expired and key not in self.data:
+                    # Redis 7.0's touchWatchedKey: deleting a key that had
+                    # already expired when it was watched changes nothing
+                    # a client could have seen.
+                    clients[client] = False
+                    continue
                 client.watchDirty = True
+
+    def isExpired(self, key):
+        """
+        @return: L{True} if C{key} is held but its time has passed (Redis's
+            C{keyIsExpired}), without removing it.
+        """
+        when = self.expires.get(key)
+        return when is not None and when < self.keyspace.now and key in self.data
 
     def setExpire(self, key, when):
         self.expires[key] = when
@@ -255,9 +275,15 @@ class Database:
     def flush(self):
         removed = len(self.data)
         if self.keyspace.watched:
-            for (index, key) in list(self.keyspace.watched):
+            # Redis's touchAllWatchedKeysInDb: only keys that were there
+            # count; an already expired watched key going is no change.
+            for (index, key), clients in self.keyspace.watched.items():
                 if index == self.index and key in self.data:
-                    self._touchWatched(key)
+                    for client, expired in clients.items():
+                        if expired:
+                            clients[client] = False
+                        else:
+                            client.watchDirty = True
         self.data = {}
         self.expires = {}
         self._heap = []
@@ -293,7 +319,10 @@ class Keyspace:
         (replication and the AOF propagate a DEL).
     @ivar notifier: a callable C{(typeFlag, event, key, index)} for keyspace
         notifications, or L{None}.
-    @ivar watched: C{(index, key)} to the set of clients watching it.
+    @ivar notifyNew: whether to notify C{new} events (class C{n}).
+    @ivar notifyMiss: whether to notify C{keymiss} events (class C{m}).
+    @ivar watched: C{(index, key)} to a L{dict} of the clients watching it,
+        each mapped to whether the key had already expired when watched.
     """
 
     def __init__(self, databases=16):
@@ -304,6 +333,10 @@ class Keyspace:
         self.ignoreExpiry = False
         self.expiredHooks = []
         self.notifier = None
+        # Set by the notifier when "new" and "keymiss" events are enabled:
+        # they cost a look-up on paths that are otherwise cheap.
+        self.notifyNew = False
+        self.notifyMiss = False
         self.watched = {}
         self.hits = 0
         self.misses = 0
@@ -338,18 +371,35 @@ class Keyspace:
         return removed
 
     def watch(self, client, index, key):
-        self.watched.setdefault((index, key), set()).add(client)
-        client.watchedKeys.add((index, key))
+        item = (index, key)
+        if item in client.watchedKeys:
+            return
+        # Redis 7.0 remembers a key that had already expired when watched:
+        # its removal is then no change, and EXEC does not fail for it.
+        expired = self.databases[index].isExpired(key)
+        self.watched.setdefault(item, {})[client] = expired
+        client.watchedKeys.add(item)
 
     def unwatchAll(self, client):
         for item in client.watchedKeys:
             clients = self.watched.get(item)
             if clients is not None:
-                clients.discard(client)
+                clients.pop(client, None)
                 if not clients:
                     del self.watched[item]
         client.watchedKeys.clear()
         client.watchDirty = False
+
+    def watchedKeyExpired(self, client):
+        """
+        @return: L{True} if a key C{client} watches has expired since it was
+            watched (Redis 7.0's C{isWatchedKeyExpired}: EXEC then fails).
+        """
+        for item in client.watchedKeys:
+            index, key = item
+            if not self.watched[item][client] and self.databases[index].isExpired(key):
+                return True
+        return False
 
     def notify(self, typeFlag, event, key, index):
         if self.notifier is not None:

@@ -1,0 +1,332 @@
+"""
+Channel, pattern and shard-channel subscriptions, message delivery,
+keyspace notifications and the output buffer limits of subscribers.
+
+One L{PubSub} per server holds who listens to what, as Redis's
+C{server.pubsub_channels}, C{server.pubsub_patterns} and
+C{server.pubsubshard_channels}; each subscribed client's own subscriptions
+are kept here too, so a client carries only its total
+(C{client.subscriptions}), which dispatch reads to restrict RESP2
+subscribers.  Messages go to clients through L{txredisd.client.Client.push}
+as they are published, encoded once per protocol version.
+"""
+
+from twisted.logger import Logger
+
+from txredisd import glob
+from txredisd.config import NOTIFY_BITS
+from txredisd.resp import Push, Raw, encode
+
+_log = Logger()
+
+_KEYSPACE = NOTIFY_BITS["K"]
+_KEYEVENT = NOTIFY_BITS["E"]
+
+
+def bufferedBytes(transport):
+    """
+    How many bytes written to C{transport} wait to be sent.
+
+    @param transport: a Twisted TCP or UNIX transport (its C{dataBuffer}
+        from C{offset} plus C{_tempDataLen} not yet joined), a L{StringTransport},
+        whose every written byte stays until cleared, or a wrapper such as
+        TLS, measured by the transport under it.
+    @return: an L{int}.
+    """
+    for _ in range(4):
+        dataBuffer = getattr(transport, "dataBuffer", None)
+        if dataBuffer is not None:
+            return len(dataBuffer) - transport.offset + transport._tempDataLen
+        io = getattr(transport, "io", None)
+        if io is not None:
+            return io.tell()
+        transport = getattr(transport, "transport", None)
+        if transport is None:
+            break
+    return 0
+
+
+class _Subscriptions:
+    """
+    What one client listens to, in subscription order.
+
+    @ivar softSince: when the client's buffer went over the soft limit
+        (seconds), or L{None}.
+    """
+
+    __slots__ = ("channels", "patterns", "shardChannels", "softSince")
+
+    def __init__(self):
+        self.channels = {}
+        self.patterns = {}
+        self.shardChannels = {}
+        self.softSince = None
+
+
+class _Kind:
+    """
+    One kind of subscription: its server-wide table, its client-side
+    attribute and its reply words.
+    """
+
+    def __init__(self, attribute, subscribe, unsubscribe, shard):
+        self.attribute = attribute
+        self.subscribeWord = subscribe
+        self.unsubscribeWord = unsubscribe
+        self.shard = shard
+
+
+CHANNELS = _Kind("channels", b"subscribe", b"unsubscribe", False)
+PATTERNS = _Kind("patterns", b"psubscribe", b"punsubscribe", False)
+SHARD_CHANNELS = _Kind("shardChannels", b"ssubscribe", b"sunsubscribe", True)
+
+
+class PubSub:
+    """
+    The subscriptions of one server.
+
+    @ivar channels: channel to an ordered L{dict} of its subscribed clients.
+    @ivar patterns: pattern to an ordered L{dict} of its clients.
+    @ivar shardChannels: shard channel to an ordered L{dict} of its clients.
+    """
+
+    def __init__(self, server):
+        self.server = server
+        self.channels = {}
+        self.patterns = {}
+        self.shardChannels = {}
+        self._clients = {}
+        self._setNotifyFlags(server.config["notify-keyspace-events"])
+        server.config.observers.append(self._configChanged)
+        server.disconnectHooks.append(self.unsubscribeAll)
+        # RESET leaves every subscription without telling the client.
+        server.resetHooks.append(self.unsubscribeAll)
+        server.store.notifier = self.notify
+
+    def _configChanged(self, name, value):
+        if name == "notify-keyspace-events":
+            self._setNotifyFlags(value)
+
+    def _setNotifyFlags(self, flags):
+        self._notifyFlags = flags
+        store = self.server.store
+        published = flags & (_KEYSPACE | _KEYEVENT)
+        store.notifyNew = bool(published and flags & NOTIFY_BITS["n"])
+        store.notifyMiss = bool(published and flags & NOTIFY_BITS["m"])
+
+    def _table(self, kind):
+        return getattr(self, kind.attribute)
+
+    def counts(self, client):
+        """
+        @return: C{(channels, patterns, shardChannels)} subscribed by
+            C{client} (CLIENT LIST's C{sub}, C{psub}, C{ssub}).
+        """
+        subs = self._clients.get(client)
+        if subs is None:
+            return (0, 0, 0)
+        return (len(subs.channels), len(subs.patterns), len(subs.shardChannels))
+
+    def _count(self, subs, kind):
+        # Redis answers shard (un)subscriptions with the shard count, the
+        # others with channels plus patterns.
+        if subs is None:
+            return 0
+        if kind.shard:
+            return len(subs.shardChannels)
+        return len(subs.channels) + len(subs.patterns)
+
+    def _updateTotal(self, client, subs):
+        total = len(subs.channels) + len(subs.patterns) + len(subs.shardChannels)
+        client.subscriptions = total
+        if not total:
+            self._clients.pop(client, None)
+
+    def subscribe(self, client, kind, names):
+        """
+        Subscribe C{client} to channels (or patterns), as Redis's
+        C{pubsubSubscribeChannel}: every name is confirmed, including one
+        already subscribed.
+
+        @return: the confirmations, one push per name, as L{Raw} bytes in
+            the client's protocol.
+        """
+        subs = self._clients.get(client)
+        if subs is None:
+            subs = self._clients[client] = _Subscriptions()
+        mine = getattr(subs, kind.attribute)
+        table = self._table(kind)
+        frames = []
+        for name in names:
+            if name not in mine:
+                mine[name] = None
+                table.setdefault(name, {})[client] = None
+            frames.append(encode(Push([kind.subscribeWord, name, self._count(subs, kind)]), client.resp3))
+        self._updateTotal(client, subs)
+        return Raw(b"".join(frames))
+
+    def unsubscribe(self, client, kind, names):
+        """
+        Unsubscribe C{client} from the names given, or from all of this kind
+        when none are (Redis's C{pubsubUnsubscribeAllChannels}, which
+        answers a nil channel when there was nothing to leave).
+
+        @return: the confirmations as L{Raw} bytes in the client's protocol.
+        """
+        subs = self._clients.get(client)
+        mine = getattr(subs, kind.attribute) if subs is not None else {}
+        if not names:
+            names = list(mine)
+            if not names:
+                return Raw(encode(Push([kind.unsubscribeWord, None, self._count(subs, kind)]), client.resp3))
+        frames = []
+        for name in names:
+            if name in mine:
+                self._leave(client, mine, self._table(kind), name)
+            frames.append(encode(Push([kind.unsubscribeWord, name, self._count(subs, kind)]), client.resp3))
+        if subs is not None:
+            self._updateTotal(client, subs)
+        return Raw(b"".join(frames))
+
+    def _leave(self, client, mine, table, name):
+        del mine[name]
+        clients = table.get(name)
+        if clients is not None:
+            clients.pop(client, None)
+            if not clients:
+                del table[name]
+
+    def unsubscribeAll(self, client):
+        """
+        Drop every subscription of C{client} without telling it (the
+        connection went away, or RESET).
+        """
+        subs = self._clients.pop(client, None)
+        if subs is None:
+            return
+        for kind in (CHANNELS, PATTERNS, SHARD_CHANNELS):
+            mine = getattr(subs, kind.attribute)
+            table = self._table(kind)
+            for name in list(mine):
+                self._leave(client, mine, table, name)
+        client.subscriptions = 0
+
+    def publish(self, channel, message):
+        """
+        Send a message to the channel's subscribers, then to the clients
+        whose patterns match it (Redis's C{pubsubPublishMessage}).
+
+        @return: the number of clients it was sent to.
+        """
+        receivers = 0
+        clients = self.channels.get(channel)
+        if clients:
+            frames = _Frames([b"message", channel, message])
+            for client in list(clients):
+                self._deliver(client, frames)
+            receivers += len(clients)
+        if self.patterns:
+            for pattern, clients in list(self.patterns.items()):
+                if not glob.match(pattern, channel):
+                    continue
+                frames = _Frames([b"pmessage", pattern, channel, message])
+                for client in list(clients):
+                    self._deliver(client, frames)
+                receivers += len(clients)
+        return receivers
+
+    def publishShard(self, channel, message):
+        """
+        SPUBLISH: send a message to a shard channel's subscribers.
+
+        @return: the number of clients it was sent to.
+        """
+        clients = self.shardChannels.get(channel)
+        if not clients:
+            return 0
+        frames = _Frames([b"smessage", channel, message])
+        for client in list(clients):
+            self._deliver(client, frames)
+        return len(clients)
+
+    def notify(self, typeFlag, event, key, index):
+        """
+        Publish a keyspace notification as Redis's C{notifyKeyspaceEvent},
+        if C{notify-keyspace-events} enables its class.
+
+        @param typeFlag: the class letter (C{g}, C{$}, C{x}, ...).
+        @param event: the event name (L{bytes}).
+        """
+        flags = self._notifyFlags
+        if not flags & NOTIFY_BITS[typeFlag]:
+            return
+        if flags & _KEYSPACE:
+            self.publish(b"__keyspace@%d__:%s" % (index, key), event)
+        if flags & _KEYEVENT:
+            self.publish(b"__keyevent@%d__:%s" % (index, event), key)
+
+    def _deliver(self, client, frames):
+        if client.closed:
+            return
+        client.push(frames.encoded(client.resp3))
+        if client.transport is not None:
+            self._checkOutputBuffer(client)
+
+    def _checkOutputBuffer(self, client):
+        """
+        Close a subscriber that does not read its messages, as Redis's
+        C{checkClientOutputBufferLimits}: at once over the hard limit, or
+        once it has stayed over the soft limit for longer than the soft
+        seconds.
+        """
+        limits = self.server.config["client-output-buffer-limit"]
+        hard, soft, seconds = limits["pubsub" if client.subscriptions else "normal"]
+        if not hard and not soft:
+            return
+        used = bufferedBytes(client.transport)
+        over = bool(hard) and used >= hard
+        subs = self._clients.get(client)
+        if soft and used >= soft:
+            now = self.server.clock.seconds()
+            if subs is not None:
+                if subs.softSince is None:
+                    subs.softSince = now
+                elif now - subs.softSince > seconds:
+                    over = True
+        elif subs is not None:
+            subs.softSince = None
+        if over:
+            _log.info(
+                "Client {client!r} closed for overcoming of output buffer limits.",
+                client=client,
+            )
+            self.server.stats["client_output_buffer_limit_disconnections"] += 1
+            client.closed = True
+            transport = client.transport
+            abort = getattr(transport, "abortConnection", None)
+            if abort is not None:
+                abort()
+            else:
+                transport.loseConnection()
+
+
+class _Frames:
+    """
+    One message, encoded at most once per protocol version however many
+    clients receive it.
+    """
+
+    __slots__ = ("items", "_resp2", "_resp3")
+
+    def __init__(self, items):
+        self.items = items
+        self._resp2 = self._resp3 = None
+
+    def encoded(self, resp3):
+        if resp3:
+            if self._resp3 is None:
+                self._resp3 = Raw(encode(Push(self.items), True))
+            return self._resp3
+        if self._resp2 is None:
+            self._resp2 = Raw(encode(Push(self.items), False))
+        return self._resp2
