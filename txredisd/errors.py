@@ -195,6 +195,7 @@ def pubsubSubcommandArgs(sub):
 # --- persistence -------------------------------------------------------------
 
 BGSAVE_IN_PROGRESS = "ERR Background save already in progress"
+AOF_REWRITE_IN_PROGRESS = "ERR Background append only file rewriting already in progress"
 
 # --- replication -------------------------------------------------------------
 

@@ -58,6 +58,10 @@ class RedisServer:
         self.persistence = None
         self.replication = None
         self.replicaOf = None
+        self.aof = None
+        # True while a file is being loaded: its commands are not
+        # propagated again.
+        self.loading = False
         self.isReplica = False
         self.disconnectHooks = []
         self.blocking = BlockingManager(self)
@@ -150,7 +154,7 @@ class RedisServer:
 
         @param commands: a list of argv lists.
         """
-        if not commands:
+        if not commands or self.loading:
             return
         if self.alsoPropagate is not None:
             self.alsoPropagate.append((dbIndex, commands))

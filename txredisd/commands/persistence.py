@@ -96,3 +96,22 @@ def shutdown(client, argv):
     # Redis closes the connection without a reply.
     client.closeAfterReply = True
     return NO_REPLY
+
+
+@command("bgrewriteaof", 1, ["admin", "noscript", "no_async_loading"], group="server")
+def bgrewriteaof(client, argv):
+    from txredisd.persistence.aof import AppendOnlyFile
+
+    server = client.server
+    aof = server.aof
+    if aof is not None and aof.rewriting is not None:
+        raise CommandError(errors.AOF_REWRITE_IN_PROGRESS)
+    if aof is None or not aof.enabled:
+        # With the AOF off, a rewrite still writes the files, which then
+        # stay unused until the AOF is turned on.
+        aof = aof or AppendOnlyFile(server)
+        aof.start()
+        aof.rewrite().addBoth(lambda _: aof.stop())
+    else:
+        aof.rewrite()
+    return Status("Background append only file rewriting started")

@@ -343,8 +343,21 @@ class PersistenceService(service.Service):
     def startService(self):
         from twisted.internet.task import LoopingCall
 
+        from txredisd.persistence.aof import AOFError, AppendOnlyFile
+
         try:
-            self.persistence.load()
+            if self.server.config["appendonly"]:
+                # As Redis: with the AOF on, the AOF is the data; the RDB
+                # file is not read.
+                aof = AppendOnlyFile(self.server)
+                if aof.exists():
+                    aof.load()
+                aof.start()
+            else:
+                self.persistence.load()
+        except AOFError as e:
+            self._log.critical("{error}. Not starting.", error=str(e))
+            raise SystemExit(1)
         except LoadError as e:
             # As Redis: refuse to start on top of data we cannot read, and
             # leave the file alone.  SystemExit ends twistd with status 1
@@ -360,6 +373,8 @@ class PersistenceService(service.Service):
         service.Service.stopService(self)
         if self._loop is not None and self._loop.running:
             self._loop.stop()
+        if self.server.aof is not None and self.server.aof.enabled:
+            self.server.aof.stop()
         persistence = self.persistence
         if getattr(self.server, "shutdownSaved", False) or not self.server.config["save"]:
             return None
