@@ -162,6 +162,15 @@ class RedisServer:
         for propagator in self.propagators:
             propagator(dbIndex, commands)
 
+    def propagateToReplicas(self, dbIndex, commands):
+        """
+        Send commands to replicas only, not to the AOF (PUBLISH, as Redis's
+        C{PROPAGATE_REPL}).
+        """
+        replication = self.replication
+        if replication is not None and not self.loading:
+            replication.feed(dbIndex, commands)
+
     def startPropagationBatch(self):
         """
         Gather what is propagated from now on (MULTI/EXEC, scripts) until

@@ -194,3 +194,17 @@ class MasterTests(SynchronousTestCase):
         self.client.call("GET", "a")
         commands, _ = RequestParser().feed(replica.transport.value())
         self.assertEqual(commands, [[b"DEL", b"a"]])
+
+    def test_publishReachesReplicasOnly(self):
+        """
+        PUBLISH goes to replicas (so their subscribers get it) but is not a
+        keyspace change.
+        """
+        replica = self.replica()
+        replica.call("PSYNC", "?", "-1")
+        replica.transport.clear()
+        dirty = self.server.store.dirty
+        self.client.call("PUBLISH", "ch", "hello")
+        commands, _ = RequestParser().feed(replica.transport.value())
+        self.assertEqual(commands[-1], [b"PUBLISH", b"ch", b"hello"])
+        self.assertEqual(self.server.store.dirty, dirty)
