@@ -158,6 +158,9 @@ class ZSet:
 
         @return: L{True} if the member is new.
         """
+        if score == 0.0 and self.listpack:
+            # A listpack stores integral scores as integers: -0 becomes 0.
+            score = 0.0
         old = self.scores.get(member)
         if old is not None:
             if old == score:

@@ -775,7 +775,8 @@ def zrandmember(client, argv):
     if count < 0:
         pairs = [entries[random.randrange(len(entries))] for _ in range(-count)]
     elif count >= len(entries):
-        pairs = list(entries)
+        # The whole set, in no particular order.
+        pairs = random.sample(list(entries), len(entries))
     else:
         pairs = [entries[i] for i in random.sample(range(len(entries)), count)]
     return scoredReply(client, pairs, withScores)
