@@ -230,30 +230,27 @@ def estimateSteps(rangeMeters, latitude):
     return min(max(step, 1), 26)
 
 
-def _moveX(bits, step, d):
-    x = bits & _ODD
-    y = bits & _EVEN
-    zz = _EVEN >> (64 - step * 2)
+def _move(bits, step, d, moving, kept):
+    # geohash_move_x / geohash_move_y: step the bits under the mask
+    # C{moving} (odd: longitude, even: latitude) by one cell.
+    x = bits & moving
+    y = bits & kept
+    zz = kept >> (64 - step * 2)
     if d > 0:
         x = x + (zz + 1)
     else:
         x = x | zz
         x = x - (zz + 1)
-    x &= _ODD >> (64 - step * 2)
+    x &= moving >> (64 - step * 2)
     return (x | y) & _MASK64
+
+
+def _moveX(bits, step, d):
+    return _move(bits, step, d, _ODD, _EVEN)
 
 
 def _moveY(bits, step, d):
-    x = bits & _ODD
-    y = bits & _EVEN
-    zz = _ODD >> (64 - step * 2)
-    if d > 0:
-        y = y + (zz + 1)
-    else:
-        y = y | zz
-        y = y - (zz + 1)
-    y &= _EVEN >> (64 - step * 2)
-    return (x | y) & _MASK64
+    return _move(bits, step, d, _EVEN, _ODD)
 
 
 def _neighbours(bits, step):

@@ -44,9 +44,9 @@ LEX_MIN = object()
 LEX_MAX = object()
 
 
-class ScoreRange:
+class _Range:
     """
-    A score interval as Redis's C{zrangespec}.
+    An interval with bounds that may each be exclusive.
     """
 
     __slots__ = ("min", "minex", "max", "maxex")
@@ -56,6 +56,14 @@ class ScoreRange:
         self.minex = minex
         self.max = max
         self.maxex = maxex
+
+
+class ScoreRange(_Range):
+    """
+    A score interval as Redis's C{zrangespec}.
+    """
+
+    __slots__ = ()
 
     def gteMin(self, score):
         return score > self.min if self.minex else score >= self.min
@@ -64,19 +72,13 @@ class ScoreRange:
         return score < self.max if self.maxex else score <= self.max
 
 
-class LexRange:
+class LexRange(_Range):
     """
     A member interval as Redis's C{zlexrangespec}; bounds are L{bytes},
     L{LEX_MIN} or L{LEX_MAX}.
     """
 
-    __slots__ = ("min", "minex", "max", "maxex")
-
-    def __init__(self, min, minex, max, maxex):
-        self.min = min
-        self.minex = minex
-        self.max = max
-        self.maxex = maxex
+    __slots__ = ()
 
     def gteMin(self, member):
         bound = self.min
@@ -246,6 +248,40 @@ class ZSet:
             return False
         return spec.gteMin(entries[-1][1]) and spec.lteMax(entries[0][1])
 
+    def _firstWhere(self, predicate):
+        """
+        The rank of the first entry whose member satisfies C{predicate}
+        (L{len} if none), walking forward as a listpack does; on a set
+        with one score the members are sorted and bisection finds it.
+        """
+        entries = self.entries
+        if not self._uniform():
+            index = 0
+            while index < len(entries) and not predicate(entries[index][1]):
+                index += 1
+            return index
+        low, high = 0, len(entries)
+        while low < high:
+            middle = (low + high) // 2
+            if predicate(entries[middle][1]):
+                high = middle
+            else:
+                low = middle + 1
+        return low
+
+    def _lastWhere(self, predicate):
+        """
+        The rank of the last entry whose member satisfies C{predicate}
+        (-1 if none), walking backward as a listpack does.
+        """
+        entries = self.entries
+        if not self._uniform():
+            index = len(entries) - 1
+            while index >= 0 and not predicate(entries[index][1]):
+                index -= 1
+            return index
+        return self._firstWhere(lambda member: not predicate(member)) - 1
+
     def firstInLex(self, spec):
         """
         @return: the rank of the first entry in C{spec}, or L{None}
@@ -253,20 +289,8 @@ class ZSet:
         """
         if not self._inLexRange(spec):
             return None
-        entries = self.entries
-        if self._uniform():
-            score = entries[0][0]
-            if spec.min is LEX_MIN:
-                index = 0
-            else:
-                index = entries.bisect_left((score, spec.min))
-                if spec.minex and index < len(entries) and entries[index][1] == spec.min:
-                    index += 1
-        else:
-            index = 0
-            while index < len(entries) and not spec.gteMin(entries[index][1]):
-                index += 1
-        if index < len(entries) and spec.lteMax(entries[index][1]):
+        index = self._firstWhere(spec.gteMin)
+        if index < len(self.entries) and spec.lteMax(self.entries[index][1]):
             return index
         return None
 
@@ -277,20 +301,8 @@ class ZSet:
         """
         if not self._inLexRange(spec):
             return None
-        entries = self.entries
-        if self._uniform():
-            score = entries[0][0]
-            if spec.max is LEX_MAX:
-                index = len(entries) - 1
-            else:
-                index = entries.bisect_right((score, spec.max)) - 1
-                if spec.maxex and index >= 0 and entries[index][1] == spec.max:
-                    index -= 1
-        else:
-            index = len(entries) - 1
-            while index >= 0 and not spec.lteMax(entries[index][1]):
-                index -= 1
-        if index >= 0 and spec.gteMin(entries[index][1]):
+        index = self._lastWhere(spec.lteMax)
+        if index >= 0 and spec.gteMin(self.entries[index][1]):
             return index
         return None
 

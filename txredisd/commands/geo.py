@@ -4,9 +4,9 @@ with 52-bit geohash scores.
 """
 
 from txredisd import errors, geohash
-from txredisd.commands.zsets import _zadd, newZSet, storeResult
+from txredisd.commands.zsets import zaddGeneric, newZSet, parseDoubleArg, storeResult
 from txredisd.errors import CommandError
-from txredisd.numbers import parseFloat, parseInt
+from txredisd.numbers import parseInt
 from txredisd.registry import command
 from txredisd.resp import EMPTY_ARRAY, NULL_ARRAY, Raw
 from txredisd.zset import ZSet
@@ -24,17 +24,10 @@ def _unit(arg):
     return conversion
 
 
-def _double(arg, message=errors.NOT_FLOAT):
-    value = parseFloat(arg)
-    if value is None:
-        raise CommandError(message)
-    return value
-
-
 def _lonLat(argv, index):
     # extractLongLatOrReply
-    longitude = _double(argv[index])
-    latitude = _double(argv[index + 1])
+    longitude = parseDoubleArg(argv[index])
+    latitude = parseDoubleArg(argv[index + 1])
     if (
         longitude < geohash.LONG_MIN
         or longitude > geohash.LONG_MAX
@@ -47,7 +40,7 @@ def _lonLat(argv, index):
 
 def _distanceArgs(argv, index):
     # extractDistanceOrReply
-    radius = _double(argv[index], "ERR need numeric radius")
+    radius = parseDoubleArg(argv[index], "ERR need numeric radius")
     if radius < 0:
         raise CommandError("ERR radius cannot be negative")
     return radius, _unit(argv[index + 1])
@@ -55,8 +48,8 @@ def _distanceArgs(argv, index):
 
 def _boxArgs(argv, index):
     # extractBoxOrReply
-    width = _double(argv[index], "ERR need numeric width")
-    height = _double(argv[index + 1], "ERR need numeric height")
+    width = parseDoubleArg(argv[index], "ERR need numeric width")
+    height = parseDoubleArg(argv[index + 1], "ERR need numeric height")
     if height < 0 or width < 0:
         raise CommandError("ERR height or width cannot be negative")
     return width, height, _unit(argv[index + 2])
@@ -118,21 +111,26 @@ def geoadd(client, argv):
         zaddArgv.append(argv[i + 2])
     # Redis runs (and propagates) GEOADD as the ZADD it amounts to.
     client.propagateAs = [zaddArgv]
-    return _zadd(client, zaddArgv, False)
+    return zaddGeneric(client, zaddArgv, False)
+
+
+def _positions(client, argv):
+    """
+    The decoded position of each member asked for, L{None} for those
+    missing.
+    """
+    zset = client.db.getTyped(argv[1], ZSet)
+    for member in argv[2:]:
+        score = zset.score(member) if zset is not None else None
+        yield None if score is None else geohash.decodeScore(score)
 
 
 @command("geopos", -2, ["readonly"], 1, 1, 1, group=_GROUP)
 def geopos(client, argv):
-    zset = client.db.getTyped(argv[1], ZSet)
-    out = []
-    for member in argv[2:]:
-        score = zset.score(member) if zset is not None else None
-        if score is None:
-            out.append(NULL_ARRAY)
-            continue
-        longitude, latitude = geohash.decodeScore(score)
-        out.append([_coordinate(client, longitude), _coordinate(client, latitude)])
-    return out
+    return [
+        NULL_ARRAY if position is None else [_coordinate(client, c) for c in position]
+        for position in _positions(client, argv)
+    ]
 
 
 @command("geodist", -4, ["readonly"], 1, 1, 1, group=_GROUP)
@@ -156,15 +154,10 @@ def geodist(client, argv):
 
 @command("geohash", -2, ["readonly"], 1, 1, 1, group=_GROUP)
 def geohashCommand(client, argv):
-    zset = client.db.getTyped(argv[1], ZSet)
-    out = []
-    for member in argv[2:]:
-        score = zset.score(member) if zset is not None else None
-        if score is None:
-            out.append(None)
-            continue
-        out.append(geohash.standardHash(*geohash.decodeScore(score)))
-    return out
+    return [
+        None if position is None else geohash.standardHash(*position)
+        for position in _positions(client, argv)
+    ]
 
 
 # --- searching ---------------------------------------------------------------

@@ -44,7 +44,10 @@ def _rangeLong(arg, low, message):
     return value
 
 
-def _double(arg, message=errors.NOT_FLOAT):
+def parseDoubleArg(arg, message=errors.NOT_FLOAT):
+    """
+    A double argument (C{getDoubleFromObjectOrReply}).
+    """
     value = parseFloat(arg)
     if value is None:
         raise CommandError(message)
@@ -223,29 +226,20 @@ def _removed(client, key, zset, event, count):
 # --- adding ------------------------------------------------------------------
 
 
-def _zadd(client, argv, incr):
+_ZADD_OPTIONS = frozenset([b"nx", b"xx", b"ch", b"incr", b"gt", b"lt"])
+
+
+def zaddGeneric(client, argv, incr):
     """
     C{zaddGenericCommand}: ZADD, and ZINCRBY (C{incr} set).
     """
-    nx = xx = gt = lt = ch = False
+    options = set()
     index = 2
-    while index < len(argv):
-        option = argv[index].lower()
-        if option == b"nx":
-            nx = True
-        elif option == b"xx":
-            xx = True
-        elif option == b"ch":
-            ch = True
-        elif option == b"incr":
-            incr = True
-        elif option == b"gt":
-            gt = True
-        elif option == b"lt":
-            lt = True
-        else:
-            break
+    while index < len(argv) and argv[index].lower() in _ZADD_OPTIONS:
+        options.add(argv[index].lower())
         index += 1
+    nx, xx, gt, lt, ch = (name in options for name in (b"nx", b"xx", b"gt", b"lt", b"ch"))
+    incr = incr or b"incr" in options
     rest = argv[index:]
     if not rest or len(rest) % 2:
         raise CommandError(errors.SYNTAX)
@@ -255,7 +249,7 @@ def _zadd(client, argv, incr):
         raise CommandError(errors.ZADD_GT_LT_NX)
     if incr and len(rest) > 2:
         raise CommandError(errors.ZADD_INCR_PAIR)
-    pairs = [(_double(rest[i]), rest[i + 1]) for i in range(0, len(rest), 2)]
+    pairs = [(parseDoubleArg(rest[i]), rest[i + 1]) for i in range(0, len(rest), 2)]
 
     key = argv[1]
     db = client.db
@@ -309,12 +303,12 @@ def _zadd(client, argv, incr):
 
 @command("zadd", -4, ["write", "denyoom", "fast"], 1, 1, 1, group=_GROUP)
 def zadd(client, argv):
-    return _zadd(client, argv, False)
+    return zaddGeneric(client, argv, False)
 
 
 @command("zincrby", 4, ["write", "denyoom", "fast"], 1, 1, 1, group=_GROUP)
 def zincrby(client, argv):
-    return _zadd(client, argv, True)
+    return zaddGeneric(client, argv, True)
 
 
 # --- reading -----------------------------------------------------------------
@@ -360,24 +354,23 @@ def zrevrank(client, argv):
     return _rank(client, argv, True)
 
 
-@command("zcount", 4, ["readonly", "fast"], 1, 1, 1, group=_GROUP)
-def zcount(client, argv):
-    spec = parseScoreRange(argv[2], argv[3])
+def _count(client, argv, parse, bounds):
+    spec = parse(argv[2], argv[3])
     zset = _getZSet(client, argv[1])
     if zset is None:
         return 0
-    start, stop = zset.scoreBounds(spec)
+    start, stop = bounds(zset, spec)
     return stop - start
+
+
+@command("zcount", 4, ["readonly", "fast"], 1, 1, 1, group=_GROUP)
+def zcount(client, argv):
+    return _count(client, argv, parseScoreRange, ZSet.scoreBounds)
 
 
 @command("zlexcount", 4, ["readonly", "fast"], 1, 1, 1, group=_GROUP)
 def zlexcount(client, argv):
-    spec = parseLexRange(argv[2], argv[3])
-    zset = _getZSet(client, argv[1])
-    if zset is None:
-        return 0
-    start, stop = zset.lexBounds(spec)
-    return stop - start
+    return _count(client, argv, parseLexRange, ZSet.lexBounds)
 
 
 # --- ranges ------------------------------------------------------------------
@@ -495,39 +488,22 @@ def _limitRange(zset, low, stop, offset, limit, reverse):
     return entries[low:stop] if low < stop else []
 
 
-@command("zrange", -4, ["readonly"], 1, 1, 1, group=_GROUP)
-def zrange(client, argv):
-    return _zrange(client, argv, 1, False, None, None)
+def _rangeCommand(name, arity, flags, lastKey, first, store, rangeType, reverse):
+    # Every ZRANGE flavour is zrangeGenericCommand with fixed arguments.
+    def handler(client, argv):
+        return _zrange(client, argv, first, store, rangeType, reverse)
+
+    handler.__name__ = name
+    return command(name, arity, flags, 1, lastKey, 1, group=_GROUP)(handler)
 
 
-@command("zrangestore", -5, ["write", "denyoom"], 1, 2, 1, group=_GROUP)
-def zrangestore(client, argv):
-    return _zrange(client, argv, 2, True, None, None)
-
-
-@command("zrevrange", -4, ["readonly"], 1, 1, 1, group=_GROUP)
-def zrevrange(client, argv):
-    return _zrange(client, argv, 1, False, _RANK, True)
-
-
-@command("zrangebyscore", -4, ["readonly"], 1, 1, 1, group=_GROUP)
-def zrangebyscore(client, argv):
-    return _zrange(client, argv, 1, False, _SCORE, False)
-
-
-@command("zrevrangebyscore", -4, ["readonly"], 1, 1, 1, group=_GROUP)
-def zrevrangebyscore(client, argv):
-    return _zrange(client, argv, 1, False, _SCORE, True)
-
-
-@command("zrangebylex", -4, ["readonly"], 1, 1, 1, group=_GROUP)
-def zrangebylex(client, argv):
-    return _zrange(client, argv, 1, False, _LEX, False)
-
-
-@command("zrevrangebylex", -4, ["readonly"], 1, 1, 1, group=_GROUP)
-def zrevrangebylex(client, argv):
-    return _zrange(client, argv, 1, False, _LEX, True)
+zrange = _rangeCommand("zrange", -4, ["readonly"], 1, 1, False, None, None)
+zrangestore = _rangeCommand("zrangestore", -5, ["write", "denyoom"], 2, 2, True, None, None)
+zrevrange = _rangeCommand("zrevrange", -4, ["readonly"], 1, 1, False, _RANK, True)
+zrangebyscore = _rangeCommand("zrangebyscore", -4, ["readonly"], 1, 1, False, _SCORE, False)
+zrevrangebyscore = _rangeCommand("zrevrangebyscore", -4, ["readonly"], 1, 1, False, _SCORE, True)
+zrangebylex = _rangeCommand("zrangebylex", -4, ["readonly"], 1, 1, False, _LEX, False)
+zrevrangebylex = _rangeCommand("zrevrangebylex", -4, ["readonly"], 1, 1, False, _LEX, True)
 
 
 # --- removing ----------------------------------------------------------------
@@ -843,7 +819,7 @@ def _combine(client, argv, numkeysIndex, op, destination=None, cardinalityOnly=F
         option = argv[j].lower()
         combining = op != _DIFF and not cardinalityOnly
         if combining and remaining >= setnum + 1 and option == b"weights":
-            weights = [_double(arg, errors.ZSET_WEIGHT) for arg in argv[j + 1 : j + 1 + setnum]]
+            weights = [parseDoubleArg(arg, errors.ZSET_WEIGHT) for arg in argv[j + 1 : j + 1 + setnum]]
             j += setnum + 1
         elif combining and remaining >= 2 and option == b"aggregate":
             how = argv[j + 1].lower()
@@ -909,55 +885,33 @@ def _combine(client, argv, numkeysIndex, op, destination=None, cardinalityOnly=F
     return result, withScores
 
 
-def _combineReply(client, argv, op):
-    result, withScores = _combine(client, argv, 1, op)
-    pairs = sorted((score, member) for member, score in result.items())
-    return scoredReply(client, pairs, withScores)
+def _algebraCommands(op):
+    # ZUNION/ZINTER/ZDIFF and their STORE variants.
+    flags = ["readonly"]
+
+    def reply(client, argv):
+        result, withScores = _combine(client, argv, 1, op)
+        pairs = sorted((score, member) for member, score in result.items())
+        return scoredReply(client, pairs, withScores)
+
+    def store(client, argv):
+        result, _ = _combine(client, argv, 2, op, destination=argv[1])
+        zset = newZSet(client, result.items())
+        return storeResult(client, argv[1], zset, b"z" + op.encode("ascii") + b"store")
+
+    name = "z" + op
+    reply.__name__, store.__name__ = name, name + "store"
+    command(name, -3, flags, 0, 0, 0, group=_GROUP, getKeys=_numkeysPositions(1))(reply)
+    command(
+        name + "store", -4, ["write", "denyoom"], 0, 0, 0, group=_GROUP,
+        getKeys=_numkeysPositions(2, before=(1,)),
+    )(store)
+    return reply, store
 
 
-def _combineStore(client, argv, op):
-    result, _ = _combine(client, argv, 2, op, destination=argv[1])
-    zset = newZSet(client, result.items())
-    return storeResult(client, argv[1], zset, b"z" + op.encode("ascii") + b"store")
-
-
-@command("zunion", -3, ["readonly"], 0, 0, 0, group=_GROUP, getKeys=_numkeysPositions(1))
-def zunion(client, argv):
-    return _combineReply(client, argv, _UNION)
-
-
-@command("zinter", -3, ["readonly"], 0, 0, 0, group=_GROUP, getKeys=_numkeysPositions(1))
-def zinter(client, argv):
-    return _combineReply(client, argv, _INTER)
-
-
-@command("zdiff", -3, ["readonly"], 0, 0, 0, group=_GROUP, getKeys=_numkeysPositions(1))
-def zdiff(client, argv):
-    return _combineReply(client, argv, _DIFF)
-
-
-@command(
-    "zunionstore", -4, ["write", "denyoom"], 0, 0, 0, group=_GROUP,
-    getKeys=_numkeysPositions(2, before=(1,)),
-)
-def zunionstore(client, argv):
-    return _combineStore(client, argv, _UNION)
-
-
-@command(
-    "zinterstore", -4, ["write", "denyoom"], 0, 0, 0, group=_GROUP,
-    getKeys=_numkeysPositions(2, before=(1,)),
-)
-def zinterstore(client, argv):
-    return _combineStore(client, argv, _INTER)
-
-
-@command(
-    "zdiffstore", -4, ["write", "denyoom"], 0, 0, 0, group=_GROUP,
-    getKeys=_numkeysPositions(2, before=(1,)),
-)
-def zdiffstore(client, argv):
-    return _combineStore(client, argv, _DIFF)
+zunion, zunionstore = _algebraCommands(_UNION)
+zinter, zinterstore = _algebraCommands(_INTER)
+zdiff, zdiffstore = _algebraCommands(_DIFF)
 
 
 @command("zintercard", -3, ["readonly"], 0, 0, 0, group=_GROUP, getKeys=_numkeysPositions(1))
