@@ -324,3 +324,95 @@ def searchAreas(shape):
         ranges.append((cellBits << shift, (cellBits + 1) << shift))
         last = index
     return ranges
+
+
+def partialSort(items, compare, low, high):
+    """
+    Redis's C{pqsort}: Bentley & McIlroy's quicksort that only recurses
+    into partitions overlapping ranks C{low..high}.  GEOSEARCH uses it
+    when COUNT keeps fewer results than it found, and since it is not
+    stable, members at equal distances come out in its order.
+
+    @param items: a L{list}, sorted in place.
+    @param compare: a C{cmp}-style function.
+    """
+
+    def swap(i, j):
+        items[i], items[j] = items[j], items[i]
+
+    def vecswap(i, j, n):
+        for k in range(n):
+            swap(i + k, j + k)
+
+    def med3(a, b, c):
+        if compare(items[a], items[b]) < 0:
+            if compare(items[b], items[c]) < 0:
+                return b
+            return c if compare(items[a], items[c]) < 0 else a
+        if compare(items[b], items[c]) > 0:
+            return b
+        return a if compare(items[a], items[c]) < 0 else c
+
+    def overlaps(start, count):
+        return not ((low < start and high < start) or (low >= start + count and high >= start + count))
+
+    def sort(a, n):
+        while True:
+            if n < 7:
+                for pm in range(a + 1, a + n):
+                    pl = pm
+                    while pl > a and compare(items[pl - 1], items[pl]) > 0:
+                        swap(pl, pl - 1)
+                        pl -= 1
+                return
+            pm = a + n // 2
+            if n > 7:
+                pl = a
+                pn = a + n - 1
+                if n > 40:
+                    d = n // 8
+                    pl = med3(pl, pl + d, pl + 2 * d)
+                    pm = med3(pm - d, pm, pm + d)
+                    pn = med3(pn - 2 * d, pn - d, pn)
+                pm = med3(pl, pm, pn)
+            swap(a, pm)
+            pa = pb = a + 1
+            pc = pd = a + n - 1
+            while True:
+                while pb <= pc:
+                    result = compare(items[pb], items[a])
+                    if result > 0:
+                        break
+                    if result == 0:
+                        swap(pa, pb)
+                        pa += 1
+                    pb += 1
+                while pb <= pc:
+                    result = compare(items[pc], items[a])
+                    if result < 0:
+                        break
+                    if result == 0:
+                        swap(pc, pd)
+                        pd -= 1
+                    pc -= 1
+                if pb > pc:
+                    break
+                swap(pb, pc)
+                pb += 1
+                pc -= 1
+            pn = a + n
+            r = min(pa - a, pb - pa)
+            vecswap(a, pb - r, r)
+            r = min(pd - pc, pn - pd - 1)
+            vecswap(pb, pn - r, r)
+            r = pb - pa
+            if r > 1 and overlaps(a, r):
+                sort(a, r)
+            r = pd - pc
+            if r > 1:
+                a, n = pn - r, r
+                if overlaps(a, n):
+                    continue
+            return
+
+    sort(0, len(items))

@@ -205,3 +205,25 @@ def test_randomSearches(sharedRedisServer, sharedTxredisd, seed):
                 ["GEOSEARCH", "g%d" % region, "FROMLONLAT", "%.5f" % lon, "%.5f" % lat] + shape + extra
             )
     assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, commands)
+
+
+@pytest.mark.parametrize("size", [5, 12, 45, 150])
+def test_countTies(sharedRedisServer, sharedTxredisd, size):
+    """
+    With COUNT below the number found, members at equal distances come
+    out in the order of Redis's unstable partial quicksort.
+    """
+    rnd = random.Random(size)
+    spots = [(rnd.uniform(-0.05, 0.05), rnd.uniform(-0.05, 0.05)) for _ in range(4)]
+    argv = ["GEOADD", "g"]
+    for i in range(size):
+        lon, lat = rnd.choice(spots)
+        argv += ["%.6f" % (lon if rnd.random() < 0.7 else -lon), "%.6f" % lat, "m%03d" % i]
+    commands = [argv]
+    for count in sorted({1, 2, size // 3, size // 2, size - 1}):
+        for order in ("ASC", "DESC"):
+            commands.append(
+                ["GEOSEARCH", "g", "FROMLONLAT", "0", "0", "BYRADIUS", "100", "km",
+                 "COUNT", str(count), order, "WITHDIST"]
+            )
+    assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, commands)

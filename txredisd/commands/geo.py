@@ -310,7 +310,14 @@ def _georadius(client, argv, sourceIndex, kind, noStore=False, searchStore=False
         shape = geohash.Shape(center[0], center[1], conversion, radius=radius)
     points = _search(zset, shape, count if anyOne else 0)
     if sort is not None:
-        points.sort(key=lambda p: p.dist, reverse=sort == "desc")
+        if count and count < len(points):
+            sign = -1 if sort == "desc" else 1
+            geohash.partialSort(
+                points, lambda a, b: sign * ((a.dist > b.dist) - (a.dist < b.dist)), 0, count - 1
+            )
+        else:
+            # glibc's qsort is a merge sort here: stable.
+            points.sort(key=lambda p: p.dist, reverse=sort == "desc")
     if count:
         points = points[:count]
 
