@@ -461,3 +461,39 @@ class BlockingTests(SynchronousTestCase):
             c.call("BZPOPMIN", "z", "x"), b"-ERR timeout is not a float or out of range\r\n"
         )
         self.assertEqual(c.call("BZPOPMIN", "z", "-1"), b"-ERR timeout is negative\r\n")
+
+
+class NotificationTests(SynchronousTestCase):
+    """
+    Keyspace notifications carry Redis's event names in Redis's order.
+    """
+
+    def test_events(self):
+        """
+        Adding, incrementing, storing, popping and removing the last member
+        notify as Redis does, C{del} after the sorted set event.
+        """
+        c = Connection()
+        events = []
+        c.server.store.notifier = lambda flag, event, key, index: events.append((flag, event, key))
+        c.call("ZADD", "z", "1", "a", "2", "b")
+        c.call("ZADD", "z", "1", "a")
+        c.call("ZINCRBY", "z", "1", "a")
+        c.call("ZUNIONSTORE", "d", "1", "z")
+        c.call("ZPOPMIN", "z")
+        c.call("ZREM", "z", "b")
+        c.call("ZRANGESTORE", "d", "z", "0", "-1")
+        c.call("GEOADD", "g", "1", "1", "m")
+        self.assertEqual(
+            events,
+            [
+                ("z", b"zadd", b"z"),
+                ("z", b"zincr", b"z"),
+                ("z", b"zunionstore", b"d"),
+                ("z", b"zpopmin", b"z"),
+                ("z", b"zrem", b"z"),
+                ("g", b"del", b"z"),
+                ("g", b"del", b"d"),
+                ("z", b"zadd", b"g"),
+            ],
+        )
