@@ -238,9 +238,12 @@ class ZSet:
     # for sets whose scores differ the answer is what its listpack walk
     # gives (Redis leaves that case unspecified).
 
-    def _uniform(self):
+    def uniform(self):
+        """
+        @return: L{True} if every member has the same score.
+        """
         entries = self.entries
-        return entries[0][0] == entries[-1][0]
+        return not entries or entries[0][0] == entries[-1][0]
 
     def _inLexRange(self, spec):
         entries = self.entries
@@ -255,7 +258,7 @@ class ZSet:
         with one score the members are sorted and bisection finds it.
         """
         entries = self.entries
-        if not self._uniform():
+        if not self.uniform():
             index = 0
             while index < len(entries) and not predicate(entries[index][1]):
                 index += 1
@@ -275,7 +278,7 @@ class ZSet:
         (-1 if none), walking backward as a listpack does.
         """
         entries = self.entries
-        if not self._uniform():
+        if not self.uniform():
             index = len(entries) - 1
             while index >= 0 and not predicate(entries[index][1]):
                 index -= 1
@@ -315,7 +318,7 @@ class ZSet:
         if first is None:
             return 0, 0
         entries = self.entries
-        if self._uniform():
+        if self.uniform():
             last = self.lastInLex(spec)
             return first, max(first, last + 1)
         stop = first
@@ -331,7 +334,7 @@ class ZSet:
         last = self.lastInLex(spec)
         if last is None:
             return 0, 0
-        if self._uniform():
+        if self.uniform():
             return self.firstInLex(spec), last + 1
         start = last
         entries = self.entries

@@ -2,6 +2,7 @@
 Sorted set commands compared byte for byte with Debian's redis-server.
 """
 
+import random
 import shlex
 
 import pytest
@@ -485,3 +486,111 @@ def test_randmemberShapes(sharedRedisServer, sharedTxredisd):
             for member, score in pairs:
                 assert float(score) == {b"a": 1, b"b": 2, b"c": 3, b"d": 4}[member]
             client.close()
+
+
+class _RandomCommands:
+    """
+    Random sorted set commands over a few keys, members and scores chosen
+    to collide: ties, infinities, -0, exclusive bounds, lex ranges over
+    sets with mixed scores, negative ranks and LIMIT offsets.
+    """
+
+    members = [b"a", b"b", b"c", b"ab", b"abc", b"b0", b"", b"zz", b"\xff", b"m1", b"m2"]
+    scores = ["0", "1", "-1", "2.5", "1e3", "-inf", "+inf", "0.1", "3", "-0", "7"]
+    bounds = scores + ["(1", "(0", "(-inf", "(+inf", "(2.5"]
+    lexes = ["-", "+", "[a", "(a", "[b", "(ab", "[zz", "(", "[", "[m", "(b0"]
+    keys = ["z1", "z2", "z3"]
+
+    def __init__(self, seed):
+        self.rnd = random.Random(seed)
+
+    def member(self):
+        return self.rnd.choice(self.members)
+
+    def index(self):
+        return str(self.rnd.randint(-8, 8))
+
+    def limit(self):
+        return self.rnd.choice([[], ["LIMIT", self.index(), self.index()]])
+
+    def inputs(self):
+        return self.rnd.sample(self.keys + ["nokey"], self.rnd.randint(1, 3))
+
+    def command(self):
+        rnd = self.rnd
+        key = rnd.choice(self.keys)
+        choice = rnd.randint(0, 24)
+        if choice < 5:
+            options = rnd.sample(["NX", "XX", "GT", "LT", "CH", "INCR"], rnd.randint(0, 2))
+            pairs = []
+            for _ in range(1 if "INCR" in options else rnd.randint(1, 4)):
+                pairs += [rnd.choice(self.scores), self.member()]
+            return ["ZADD", key] + options + pairs
+        if choice == 5:
+            return ["ZINCRBY", key, rnd.choice(self.scores), self.member()]
+        if choice == 6:
+            return ["ZRANGE", key, self.index(), self.index()] + rnd.choice(
+                [[], ["WITHSCORES"], ["REV"], ["REV", "WITHSCORES"]]
+            )
+        if choice == 7:
+            return (
+                ["ZRANGE", key, rnd.choice(self.bounds), rnd.choice(self.bounds), "BYSCORE"]
+                + rnd.choice([[], ["REV"]]) + self.limit() + rnd.choice([[], ["WITHSCORES"]])
+            )
+        if choice == 8:
+            return (
+                ["ZRANGE", key, rnd.choice(self.lexes), rnd.choice(self.lexes), "BYLEX"]
+                + rnd.choice([[], ["REV"]]) + self.limit()
+            )
+        if choice == 9:
+            return ["ZCOUNT", key, rnd.choice(self.bounds), rnd.choice(self.bounds)]
+        if choice == 10:
+            return ["ZLEXCOUNT", key, rnd.choice(self.lexes), rnd.choice(self.lexes)]
+        if choice == 11:
+            return [rnd.choice(["ZRANK", "ZREVRANK", "ZSCORE"]), key, self.member()]
+        if choice == 12:
+            return ["ZREM", key] + rnd.sample(self.members, 2)
+        if choice == 13:
+            return ["ZREMRANGEBYRANK", key, self.index(), self.index()]
+        if choice == 14:
+            return ["ZREMRANGEBYSCORE", key, rnd.choice(self.bounds), rnd.choice(self.bounds)]
+        if choice == 15:
+            return ["ZREMRANGEBYLEX", key, rnd.choice(self.lexes), rnd.choice(self.lexes)]
+        if choice == 16:
+            return [rnd.choice(["ZPOPMIN", "ZPOPMAX"]), key] + rnd.choice([[], [str(rnd.randint(0, 3))]])
+        if choice == 17:
+            return ["ZMPOP", "2", key, rnd.choice(self.keys), rnd.choice(["MIN", "MAX"]),
+                    "COUNT", str(rnd.randint(1, 3))]
+        if choice == 18:
+            op = rnd.choice(["ZUNION", "ZINTER", "ZDIFF"])
+            keys = self.inputs()
+            extra = []
+            if op != "ZDIFF" and rnd.random() < 0.5:
+                extra += ["WEIGHTS"] + [rnd.choice(["1", "2", "-1", "0", "0.5", "inf"]) for _ in keys]
+            if op != "ZDIFF" and rnd.random() < 0.5:
+                extra += ["AGGREGATE", rnd.choice(["SUM", "MIN", "MAX"])]
+            return [op, str(len(keys))] + keys + extra + ["WITHSCORES"]
+        if choice == 19:
+            keys = self.inputs()
+            op = rnd.choice(["ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE"])
+            return [op, rnd.choice(self.keys), str(len(keys))] + keys
+        if choice == 20:
+            return ["ZRANGESTORE", rnd.choice(self.keys), key, self.index(), self.index()]
+        if choice == 21:
+            return ["ZINTERCARD", "2", "z1", "z2", "LIMIT", str(rnd.randint(0, 3))]
+        if choice == 22:
+            return ["ZMSCORE", key] + rnd.sample(self.members, 3)
+        if choice == 23:
+            return ["ZCARD", key]
+        return ["ZRANGE", key, "0", "-1", "WITHSCORES"]
+
+
+@pytest.mark.parametrize("seed,resp3", [(1, False), (2, False), (3, True)])
+def test_randomCommands(sharedRedisServer, sharedTxredisd, seed, resp3):
+    """
+    Long random sequences of sorted set commands get the same bytes from
+    both servers.
+    """
+    generator = _RandomCommands(seed)
+    commands = [generator.command() for _ in range(1500)]
+    assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, commands, resp3=resp3)

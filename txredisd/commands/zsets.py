@@ -459,16 +459,40 @@ def _zrange(client, argv, first, store, rangeType, reverse):
     else:
         if rangeType == _SCORE:
             low, stop = zset.scoreBounds(spec)
+        elif not zset.uniform():
+            pairs = _lexWalk(zset, spec, offset, limit, reverse)
+            low = stop = None
         elif reverse:
             low, stop = zset.lexBoundsReverse(spec)
         else:
             low, stop = zset.lexBounds(spec)
-        pairs = _limitRange(zset, low, stop, offset, limit, reverse)
+        if low is not None:
+            pairs = _limitRange(zset, low, stop, offset, limit, reverse)
     if store:
         return storeResult(
             client, argv[1], newZSet(client, [(m, s) for s, m in pairs]), b"zrangestore"
         )
     return scoredReply(client, pairs, withScores)
+
+
+def _lexWalk(zset, spec, offset, limit, reverse):
+    # genericZrangebylexCommand's walk on a set whose scores differ: the
+    # offset is skipped without looking at the members, then members are
+    # taken while they stay below the far bound.
+    entries = zset.entries
+    if reverse:
+        index, step, inside = zset.lastInLex(spec), -1, spec.gteMin
+    else:
+        index, step, inside = zset.firstInLex(spec), 1, spec.lteMax
+    if index is None or offset < 0:
+        return []
+    index += step * offset
+    pairs = []
+    while 0 <= index < len(entries) and limit != 0 and inside(entries[index][1]):
+        pairs.append(entries[index])
+        index += step
+        limit -= 1
+    return pairs
 
 
 def _limitRange(zset, low, stop, offset, limit, reverse):
