@@ -34,22 +34,35 @@ def radDeg(angle):
     return angle / _D_R
 
 
+def _spread(v):
+    # Put the 32 bits of v in the even positions of 64 (Redis's
+    # interleave64 magic numbers).
+    v &= 0xFFFFFFFF
+    v = (v | (v << 16)) & 0x0000FFFF0000FFFF
+    v = (v | (v << 8)) & 0x00FF00FF00FF00FF
+    v = (v | (v << 4)) & 0x0F0F0F0F0F0F0F0F
+    v = (v | (v << 2)) & 0x3333333333333333
+    return (v | (v << 1)) & _EVEN
+
+
+def _squash(v):
+    # The inverse of _spread: the even bits of v, packed.
+    v &= _EVEN
+    v = (v | (v >> 1)) & 0x3333333333333333
+    v = (v | (v >> 2)) & 0x0F0F0F0F0F0F0F0F
+    v = (v | (v >> 4)) & 0x00FF00FF00FF00FF
+    v = (v | (v >> 8)) & 0x0000FFFF0000FFFF
+    return (v | (v >> 16)) & 0xFFFFFFFF
+
+
 def _interleave(x, y):
     # interleave64: x's bits to the even positions, y's to the odd ones.
-    result = 0
-    for i in range(32):
-        result |= ((x >> i) & 1) << (2 * i)
-        result |= ((y >> i) & 1) << (2 * i + 1)
-    return result
+    return _spread(x) | (_spread(y) << 1)
 
 
 def _deinterleave(bits):
     # deinterleave64: the even bits, then the odd ones.
-    x = y = 0
-    for i in range(32):
-        x |= ((bits >> (2 * i)) & 1) << i
-        y |= ((bits >> (2 * i + 1)) & 1) << i
-    return x, y
+    return _squash(bits), _squash(bits >> 1)
 
 
 def encode(longitude, latitude, step=STEP_MAX, ranges=WGS84):
