@@ -190,7 +190,7 @@ def _search(zset, shape, limit):
             break
         start = entries.bisect_left((low, b""))
         stop = entries.bisect_left((high, b""))
-        for score, member in entries[start:stop]:
+        for score, member in entries.islice(start, stop):
             longitude, latitude = geohash.decodeScore(score)
             dist = shape.contains(longitude, latitude)
             if dist is None:
