@@ -594,3 +594,27 @@ def test_randomCommands(sharedRedisServer, sharedTxredisd, seed, resp3):
     generator = _RandomCommands(seed)
     commands = [generator.command() for _ in range(1500)]
     assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, commands, resp3=resp3)
+
+
+def test_lexRangesOnSkiplist(sharedRedisServer, sharedTxredisd):
+    """
+    Lex ranges, counts and LIMIT over a skiplist-encoded set of equal
+    scores select the same members as Redis's skiplist walk.
+    """
+    rnd = random.Random(5)
+    words = sorted({"".join(rnd.choice("abcde") for _ in range(rnd.randint(1, 4))) for _ in range(600)})
+    commands = [["ZADD", "big"] + [x for word in words for x in ("0", word)]]
+
+    def bound():
+        if rnd.random() < 0.1:
+            return rnd.choice(["-", "+"])
+        return rnd.choice(["[", "("]) + rnd.choice(words + ["", "zz", "a"])
+
+    for _ in range(300):
+        op = rnd.choice(["ZRANGEBYLEX", "ZREVRANGEBYLEX", "ZLEXCOUNT"])
+        argv = [op, "big", bound(), bound()]
+        if op != "ZLEXCOUNT" and rnd.random() < 0.5:
+            argv += ["LIMIT", str(rnd.randint(-1, 20)), str(rnd.randint(-1, 20))]
+        commands.append(argv)
+    commands += [["ZREMRANGEBYLEX", "big", "[b", "(c"], ["ZCARD", "big"]]
+    assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, commands)
