@@ -19,7 +19,15 @@ class _FakeSet(set):
     """
 
 
-store.registerType(_FakeSet, b"set", lambda value: b"hashtable")
+def _registerFakeSet(testCase):
+    # Registered for one test only, so no other module sees the class.
+    store.registerType(_FakeSet, b"set", lambda value: b"hashtable")
+
+    def unregister():
+        del store.TYPE_NAMES[_FakeSet]
+        del store._ENCODINGS[_FakeSet]
+
+    testCase.addCleanup(unregister)
 
 
 class ZSetTests(SynchronousTestCase):
@@ -314,6 +322,7 @@ class AlgebraTests(SynchronousTestCase):
         """
         Plain sets take part with every member scoring 1.
         """
+        _registerFakeSet(self)
         self.conn.server.store.db(0).set(b"s", _FakeSet([b"y", b"w"]))
         self.assertEqual(
             self.conn.call("ZUNION", "2", "a", "s", "WITHSCORES"),
