@@ -148,6 +148,22 @@ class ZSet:
     def __repr__(self):
         return "<ZSet %r>" % (list(self.entries),)
 
+    def toPlain(self):
+        """
+        @return: the C{(member, score)} pairs the RDB codec takes.
+        """
+        return [(member, score) for score, member in self.entries]
+
+    @classmethod
+    def fromPlain(cls, pairs, maxEntries=128, maxValue=64):
+        """
+        A sorted set loaded from C{(member, score)} pairs, with the encoding
+        Redis's C{rdbLoad} gives it (defaults: Redis's default limits).
+        """
+        zset = cls(pairs)
+        zset.fitEncoding(maxEntries, maxValue, max((len(m) for m in zset.scores), default=0))
+        return zset
+
     def score(self, member):
         """
         @return: the member's score, or L{None}.

@@ -43,6 +43,18 @@ class ZSetTests(SynchronousTestCase):
         self.assertEqual(list(zset), [(0.5, b"c"), (1.0, b"a"), (1.0, b"b")])
         self.assertEqual(zset.rank(b"b"), 2)
 
+    def test_plainRoundTrip(self):
+        """
+        L{ZSet.toPlain} gives the RDB codec's C{(member, score)} pairs and
+        L{ZSet.fromPlain} rebuilds the set with the encoding its size calls
+        for.
+        """
+        zset = ZSet([(b"b", 2.0), (b"a", 1.0)])
+        self.assertEqual(zset.toPlain(), [(b"a", 1.0), (b"b", 2.0)])
+        self.assertEqual(list(ZSet.fromPlain(zset.toPlain())), list(zset))
+        self.assertTrue(ZSet.fromPlain(zset.toPlain()).listpack)
+        self.assertFalse(ZSet.fromPlain([(b"m%d" % i, 0.0) for i in range(129)]).listpack)
+
     def test_addMoves(self):
         """
         Adding an existing member moves it and reports it as not new.

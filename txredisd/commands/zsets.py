@@ -159,10 +159,7 @@ def newZSet(client, pairs):
 
     @param pairs: C{(member, score)} pairs.
     """
-    zset = ZSet(pairs)
-    entries, value = _limits(client)
-    zset.fitEncoding(entries, value, max((len(m) for m in zset.scores), default=0))
-    return zset
+    return ZSet.fromPlain(pairs, *_limits(client))
 
 
 def storeResult(client, key, zset, event):
