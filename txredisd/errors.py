@@ -146,6 +146,40 @@ CONFIG_UNKNOWN_PARAM = "ERR Unknown option or number of arguments for CONFIG SET
 
 # --- sorted sets and geo -----------------------------------------------------
 
+ZADD_XX_NX = "ERR XX and NX options at the same time are not compatible"
+ZADD_GT_LT_NX = "ERR GT, LT, and/or NX options at the same time are not compatible"
+ZADD_INCR_PAIR = "ERR INCR option supports a single increment-element pair"
+ZSET_NAN = "ERR resulting score is not a number (NaN)"
+ZRANGE_NOT_FLOAT = "ERR min or max is not a float"
+ZRANGE_NOT_LEX = "ERR min or max not valid string range item"
+ZRANGE_LIMIT = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
+ZRANGE_BYLEX_WITHSCORES = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
+ZSET_WEIGHT = "ERR weight value is not a float"
+ZSET_LIMIT_NEGATIVE = "ERR LIMIT can't be negative"
+NUMKEYS_POSITIVE = "ERR numkeys should be greater than 0"
+COUNT_POSITIVE = "ERR count should be greater than 0"
+ZRANDMEMBER_RANGE = (
+    "ERR value is out of range, value must between -9223372036854775807 and "
+    "9223372036854775807"
+)
+ZRANDMEMBER_WITHSCORES_RANGE = "ERR value is out of range"
+GEO_UNIT = "ERR unsupported unit provided. please use M, KM, FT, MI"
+GEO_DECODE = "ERR could not decode requested zset member"
+
+
+def zsetNoKeys(name):
+    """
+    The reply to ZUNION/ZINTER/ZDIFF and kin given no input key.
+    """
+    return "ERR at least 1 input key is needed for '%s' command" % (name,)
+
+
+def geoPair(longitude, latitude):
+    """
+    The reply to coordinates outside Redis's geohash limits.
+    """
+    return "ERR invalid longitude,latitude pair %f,%f" % (longitude, latitude)
+
 # --- streams -----------------------------------------------------------------
 
 # --- transactions ------------------------------------------------------------
