@@ -148,6 +148,17 @@ class ZSet:
     def __repr__(self):
         return "<ZSet %r>" % (list(self.entries),)
 
+    def copy(self):
+        """
+        An independent copy (COPY, and snapshots taken while a save runs):
+        the sorted list and the dict are copied in C, not rebuilt.
+        """
+        other = ZSet.__new__(ZSet)
+        other.scores = dict(self.scores)
+        other.entries = self.entries.copy()
+        other.listpack = self.listpack
+        return other
+
     def toPlain(self):
         """
         @return: the C{(member, score)} pairs the RDB codec takes.
@@ -363,4 +374,4 @@ def _encoding(value):
     return b"listpack" if value.listpack else b"skiplist"
 
 
-store.registerType(ZSet, b"zset", _encoding)
+store.registerType(ZSet, b"zset", _encoding, copy=ZSet.copy)
