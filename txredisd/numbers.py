@@ -9,6 +9,10 @@ lenient, so every argument goes through these functions instead.
 
 import math
 import re
+from fractions import Fraction
+
+from txredisd import errors
+from txredisd.errors import CommandError
 
 LLONG_MAX = (1 << 63) - 1
 LLONG_MIN = -(1 << 63)
@@ -81,3 +85,214 @@ def formatDouble(value):
         return b"inf" if value > 0 else b"-inf"
     return b"%.17g" % (value,)
 
+
+
+# --- long doubles ------------------------------------------------------------
+#
+# INCRBYFLOAT and HINCRBYFLOAT compute in C's long double, which on the
+# platforms Redis ships for is the x87 80-bit format: a 64-bit significand,
+# exponents down to 2**-16445 (subnormal) and overflow at 2**16384.  Their
+# results are printed with "%.17Lf" and trailing zeros stripped
+# (ld2string's LD_STR_HUMAN).  Python has no such type, so values are kept as
+# exact L{Fraction}s (or float infinities) and every parse and sum is rounded
+# to the nearest representable long double, ties to even, exactly as strtold
+# and the FPU do.
+
+_LD_DIGITS = 64
+_LD_MIN_SHIFT = -16445
+_LD_MAX_SHIFT = 16384 - _LD_DIGITS
+# MAX_LONG_DOUBLE_CHARS: string2ld refuses anything this long or longer.
+_LD_MAX_CHARS = 5 * 1024
+_LD_DECIMAL = re.compile(rb"([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?")
+_LD_HEX = re.compile(rb"([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?[0-9]+))?")
+_LD_INFINITIES = {b"inf", b"infinity"}
+
+
+def _roundLongDouble(value):
+    """
+    Round an exact rational to the nearest x87 long double.
+
+    @param value: a L{Fraction}.
+    @return: a L{Fraction}, or C{math.inf}/C{-math.inf} on overflow.
+    """
+    if not value:
+        return Fraction(0)
+    negative = value < 0
+    numerator, denominator = abs(value.numerator), value.denominator
+    shift = max(numerator.bit_length() - denominator.bit_length() - _LD_DIGITS, _LD_MIN_SHIFT)
+    while True:
+        if shift >= 0:
+            quotient, remainder = divmod(numerator, denominator << shift)
+            divisor = denominator << shift
+        else:
+            quotient, remainder = divmod(numerator << -shift, denominator)
+            divisor = denominator
+        if quotient >> _LD_DIGITS:
+            shift += 1
+        elif not quotient >> (_LD_DIGITS - 1) and shift > _LD_MIN_SHIFT:
+            shift -= 1
+        else:
+            break
+    twice = remainder * 2
+    if twice > divisor or (twice == divisor and quotient & 1):
+        quotient += 1
+        if quotient >> _LD_DIGITS:
+            quotient >>= 1
+            shift += 1
+    if shift > _LD_MAX_SHIFT:
+        return -math.inf if negative else math.inf
+    result = Fraction(quotient << shift) if shift >= 0 else Fraction(quotient, 1 << -shift)
+    return -result if negative else result
+
+
+# Chunk size for converting long digit strings: Python refuses int/str
+# conversions beyond 4300 digits, and long doubles reach 4933.
+_CHUNK = 1000
+
+
+def _parseDigits(digits, base=10):
+    value = 0
+    for start in range(0, len(digits), _CHUNK):
+        chunk = digits[start : start + _CHUNK]
+        value = value * base ** len(chunk) + int(chunk, base)
+    return value
+
+
+def _formatDigits(value):
+    if value < 10**_CHUNK:
+        return b"%d" % (value,)
+    chunks = []
+    scale = 10**_CHUNK
+    while value >= scale:
+        value, chunk = divmod(value, scale)
+        chunks.append(b"%0*d" % (_CHUNK, chunk))
+    chunks.append(b"%d" % (value,))
+    return b"".join(reversed(chunks))
+
+
+def _exactDecimal(sign, whole, fraction, exponent):
+    whole, fraction = whole or b"", fraction or b""
+    digits = (whole + fraction).lstrip(b"0")
+    if not digits:
+        return Fraction(0)
+    power = (int(exponent) if exponent else 0) - len(fraction)
+    magnitude = len(digits) + power
+    # Far outside the long double range: decide without building huge
+    # numbers (strtold would return HUGE_VALL or 0 with ERANGE).
+    if magnitude > 4940:
+        return math.inf
+    if magnitude < -4960:
+        return None
+    value = _parseDigits(digits) * (Fraction(10) ** power)
+    return -value if sign == b"-" else value
+
+
+def _exactHex(sign, whole, fraction, exponent):
+    whole, fraction = whole or b"", fraction or b""
+    digits = (whole + fraction).lstrip(b"0")
+    if not digits:
+        return Fraction(0)
+    power = (int(exponent) if exponent else 0) - 4 * len(fraction)
+    magnitude = 4 * len(digits) + power
+    if magnitude > 16400:
+        return math.inf
+    if magnitude < -16500:
+        return None
+    value = _parseDigits(digits, 16) * (Fraction(2) ** power)
+    return -value if sign == b"-" else value
+
+
+def parseLongDouble(data):
+    """
+    Parse a long double the way Redis's C{string2ld} does: C{strtold} over
+    the whole string, no leading space, no NaN, no overflow to infinity and
+    no underflow to zero (infinity itself, spelled out, is accepted).
+
+    @param data: L{bytes}.
+    @return: an exact L{Fraction} holding a long double value,
+        C{math.inf}/C{-math.inf}, or L{None} if C{data} is not acceptable.
+    """
+    if not data or len(data) >= _LD_MAX_CHARS:
+        return None
+    match = _LD_HEX.fullmatch(data)
+    if match is not None and (match.group(2) or match.group(3)):
+        exact = _exactHex(*match.groups())
+    else:
+        match = _LD_DECIMAL.fullmatch(data)
+        if match is None or not (match.group(2) or match.group(3)):
+            unsigned = data.lstrip(b"+-").lower()
+            if len(data) - len(unsigned) <= 1 and unsigned in _LD_INFINITIES:
+                return -math.inf if data[:1] == b"-" else math.inf
+            return None
+        exact = _exactDecimal(*match.groups())
+    if exact is None or isinstance(exact, float):
+        return None
+    value = _roundLongDouble(exact)
+    if isinstance(value, float) or (exact and not value):
+        return None
+    return value
+
+
+def addLongDouble(a, b):
+    """
+    Add two long doubles as the FPU does.
+
+    @param a: a value from L{parseLongDouble}.
+    @param b: a value from L{parseLongDouble}.
+    @return: the rounded sum, C{math.inf}/C{-math.inf}, or C{math.nan}.
+    """
+    if isinstance(a, float) or isinstance(b, float):
+        return float(a) + float(b)
+    return _roundLongDouble(a + b)
+
+
+def isFiniteLongDouble(value):
+    """
+    @return: L{False} for the infinities and NaN L{addLongDouble} may give.
+    """
+    return not isinstance(value, float)
+
+
+def formatLongDouble(value):
+    """
+    Format a long double as Redis's C{ld2string} in C{LD_STR_HUMAN} mode:
+    C{%.17Lf} (exact value, rounded half to even), trailing zeros and a
+    trailing point removed, C{-0} shown as C{0}.
+
+    @return: L{bytes}.
+    """
+    if isinstance(value, float):
+        return b"inf" if value > 0 else b"-inf"
+    scaled = value * 10**17
+    units, remainder = divmod(abs(scaled.numerator), scaled.denominator)
+    twice = remainder * 2
+    if twice > scaled.denominator or (twice == scaled.denominator and units & 1):
+        units += 1
+    whole, fraction = divmod(units, 10**17)
+    text = b"%s.%017d" % (_formatDigits(whole), fraction)
+    text = text.rstrip(b"0").rstrip(b".")
+    if value < 0 and text != b"0":
+        text = b"-" + text
+    return text
+
+
+def incrLongDouble(currentBytes, incrementBytes):
+    """
+    INCRBYFLOAT's arithmetic: parse both as long doubles (current value
+    first, as Redis does), add, and format the result.
+
+    @param currentBytes: the stored value (L{bytes}), or L{None} for 0.
+    @param incrementBytes: the increment argument (L{bytes}).
+    @return: the new value as L{bytes}.
+    @raise CommandError: C{ERR value is not a valid float} when either does
+        not parse, C{ERR increment would produce NaN or Infinity} when the
+        sum is not finite.
+    """
+    current = Fraction(0) if currentBytes is None else parseLongDouble(currentBytes)
+    increment = parseLongDouble(incrementBytes)
+    if current is None or increment is None:
+        raise CommandError(errors.NOT_FLOAT)
+    total = addLongDouble(current, increment)
+    if not isFiniteLongDouble(total):
+        raise CommandError(errors.NAN_OR_INFINITY)
+    return formatLongDouble(total)
