@@ -267,8 +267,8 @@ def srandmember(client, argv):
         # Repetitions allowed: independent draws.
         return random.choices(list(value), k=abs(count))
     if count >= len(value):
-        # Redis answers with SUNION of the one set: a set reply.
-        return resp.Set(_resultOrder(value, _maxIntset(client)))
+        # The whole set, in its own order, as an array (SPOP answers a set).
+        return _members(value)
     return random.sample(list(value), count)
 
 

@@ -1,0 +1,321 @@
+"""
+Set commands against Debian's redis-server, reply for reply.
+
+Intset-encoded sets answer in ascending numeric order in both servers and
+are compared byte for byte; hash-table encoded ones are compared sorted.
+"""
+
+import pytest
+
+from tests.differential import RawConnection, assertSameReplies
+from tests.differential.unordered import assertSameUnordered, parse
+
+
+@pytest.fixture(scope="module")
+def ports(sharedRedisServer, sharedTxredisd):
+    return sharedRedisServer.port, sharedTxredisd.port
+
+
+INTSETS = [
+    ["SADD", "a", "5", "3", "-1", "100", "3"],
+    ["SADD", "b", "3", "4", "5", "6"],
+    ["SADD", "c", "9223372036854775807", "-9223372036854775808", "0"],
+    ["SMEMBERS", "a"],
+    ["SMEMBERS", "c"],
+    ["SMEMBERS", "missing"],
+    ["SCARD", "a"],
+    ["SCARD", "missing"],
+    ["SISMEMBER", "a", "3"],
+    ["SISMEMBER", "a", "4"],
+    ["SISMEMBER", "missing", "4"],
+    ["SMISMEMBER", "a", "3", "4", "5"],
+    ["SMISMEMBER", "missing", "3", "4"],
+    ["SINTER", "a", "b"],
+    ["SINTER", "b", "a"],
+    ["SINTER", "a", "missing"],
+    ["SINTER", "missing"],
+    ["SUNION", "a", "b", "missing", "c"],
+    ["SUNION", "missing"],
+    ["SDIFF", "a", "b"],
+    ["SDIFF", "b", "a", "missing"],
+    ["SDIFF", "missing", "a"],
+    ["SDIFF", "a", "a"],
+    ["SINTERCARD", "2", "a", "b"],
+    ["SINTERCARD", "2", "a", "b", "LIMIT", "1"],
+    ["SINTERCARD", "2", "a", "b", "LIMIT", "0"],
+    ["SINTERCARD", "2", "a", "b", "limit", "1", "LIMIT", "5"],
+    ["SINTERCARD", "2", "a", "missing"],
+    ["SINTERCARD", "1", "a"],
+    ["SINTERSTORE", "d", "a", "b"],
+    ["SMEMBERS", "d"],
+    ["SUNIONSTORE", "d", "a", "b"],
+    ["SMEMBERS", "d"],
+    ["SDIFFSTORE", "d", "a", "b"],
+    ["SMEMBERS", "d"],
+    ["SINTERSTORE", "d", "a", "missing"],
+    ["SCARD", "d"],
+    ["SUNIONSTORE", "d", "a"],
+    ["SDIFFSTORE", "d", "a", "a"],
+    ["SCARD", "d"],
+    ["SUNIONSTORE", "d", "missing"],
+    ["SET", "str", "x"],
+    ["SUNIONSTORE", "str", "a"],
+    ["SMEMBERS", "str"],
+    ["SREM", "a", "5", "5", "7"],
+    ["SREM", "missing", "5"],
+    ["SMEMBERS", "a"],
+    ["SMOVE", "a", "b", "100"],
+    ["SMOVE", "a", "b", "100"],
+    ["SMOVE", "a", "new", "3"],
+    ["SMOVE", "a", "a", "-1"],
+    ["SMOVE", "a", "a", "5"],
+    ["SMOVE", "missing", "b", "1"],
+    ["SMOVE", "a", "b", "-1"],
+    ["SCARD", "a"],
+    ["SMEMBERS", "b"],
+    ["SMEMBERS", "new"],
+    ["SREM", "new", "3"],
+    ["SCARD", "new"],
+    ["SSCAN", "b", "0"],
+    ["SSCAN", "b", "999"],
+    ["SSCAN", "b", "0", "MATCH", "[1-4]*", "COUNT", "1"],
+    ["SSCAN", "missing", "0"],
+    ["SSCAN", "missing", "0", "COUNT", "0"],
+    ["SRANDMEMBER", "b", "100"],
+    ["SRANDMEMBER", "b", "0"],
+    ["SRANDMEMBER", "missing"],
+    ["SRANDMEMBER", "missing", "3"],
+    ["SRANDMEMBER", "missing", "-3"],
+    ["SPOP", "missing"],
+    ["SPOP", "missing", "3"],
+    ["SPOP", "b", "0"],
+    ["SPOP", "b", "100"],
+    ["SCARD", "b"],
+    ["SADD", "one", "7"],
+    ["SPOP", "one"],
+    ["SCARD", "one"],
+]
+
+
+def test_intsets(ports):
+    """
+    Intset-encoded sets give Redis's replies byte for byte, numerically
+    ordered, and empty results delete their keys.
+    """
+    assertSameReplies(*ports, INTSETS)
+
+
+def test_intsetsResp3(ports):
+    """
+    Over RESP3 the same commands use Redis's reply types: sets for
+    SMEMBERS, SINTER, SUNION, SDIFF and SPOP with a count; arrays for
+    SMISMEMBER and SRANDMEMBER with a count.
+    """
+    assertSameReplies(*ports, INTSETS, resp3=True)
+
+
+def _encodingMix():
+    big = ["SADD", "big"] + [str(i) for i in range(600)]
+    return [
+        ["SADD", "s", "b", "a", "1", "c"],
+        ["SADD", "t", "1", "2", "3"],
+        ["SADD", "t", "x"],
+        ["SREM", "t", "x"],
+        big,
+        ["SMEMBERS", "s"],
+        ["SMEMBERS", "t"],
+        ["SUNION", "s", "t"],
+        ["SINTER", "s", "t"],
+        ["SDIFF", "t", "s"],
+        ["SMEMBERS", "big"],
+        ["SINTER", "big", "t"],
+        ["SDIFF", "big", "t"],
+        ["SUNION", "t", "big"],
+        ["SRANDMEMBER", "s", "10"],
+        ["SRANDMEMBER", "big", "1000"],
+        ["SINTERSTORE", "d", "t", "big"],
+        ["SMEMBERS", "d"],
+        ["SUNIONSTORE", "d", "s", "big"],
+        ["SCARD", "d"],
+        ["SMEMBERS", "d"],
+        ["SPOP", "s", "10"],
+        ["SCARD", "s"],
+        ["SADD", "x"] + [str(i) for i in range(1, 601)],
+        ["SREM", "x"] + [str(i) for i in range(6, 601)],
+        ["SMEMBERS", "x"],
+        ["SRANDMEMBER", "x", "10"],
+        ["SUNION", "x"],
+        ["SPOP", "x", "10"],
+    ]
+
+
+def test_hashTables(ports):
+    """
+    Sets with strings or more than 512 members hold the same members as
+    Redis's; once converted a set stays a hash table (so results that are
+    intsets again come back ordered while the source does not).
+    """
+    commands = _encodingMix()
+    # 25 and 26 walk the converted set "x"; 27 and 28 build a new intset.
+    unordered = {5, 6, 7, 10, 12, 13, 14, 15, 20, 21, 25, 26}
+    assertSameUnordered(*ports, commands, unordered)
+    assertSameUnordered(*ports, commands, unordered, resp3=True)
+
+
+ERRORS = [
+    ["SET", "str", "x"],
+    ["SADD", "set", "1"],
+    ["SADD", "str", "1"],
+    ["SREM", "str", "1"],
+    ["SMEMBERS", "str"],
+    ["SISMEMBER", "str", "1"],
+    ["SMISMEMBER", "str", "1"],
+    ["SCARD", "str"],
+    ["SPOP", "str"],
+    ["SPOP", "str", "1"],
+    ["SPOP", "str", "0"],
+    ["SRANDMEMBER", "str"],
+    ["SRANDMEMBER", "str", "1"],
+    ["SRANDMEMBER", "str", "0"],
+    ["SMOVE", "str", "set", "1"],
+    ["SMOVE", "set", "str", "1"],
+    ["SMOVE", "set", "str", "2"],
+    ["SMOVE", "missing", "str", "1"],
+    ["SINTER", "set", "str"],
+    ["SINTER", "missing", "str"],
+    ["SINTERCARD", "2", "missing", "str"],
+    ["SUNION", "set", "str"],
+    ["SDIFF", "missing", "str"],
+    ["SINTERSTORE", "d", "set", "str"],
+    ["SUNIONSTORE", "d", "str"],
+    ["SDIFFSTORE", "d", "missing", "str"],
+    ["SSCAN", "str", "0"],
+    ["SSCAN", "str", "x"],
+    ["SADD", "set"],
+    ["SREM", "set"],
+    ["SMEMBERS"],
+    ["SMEMBERS", "set", "x"],
+    ["SISMEMBER", "set"],
+    ["SMISMEMBER", "set"],
+    ["SCARD"],
+    ["SPOP"],
+    ["SPOP", "set", "1", "2"],
+    ["SPOP", "set", "x"],
+    ["SPOP", "set", "-1"],
+    ["SPOP", "set", "1.5"],
+    ["SRANDMEMBER"],
+    ["SRANDMEMBER", "set", "1", "2"],
+    ["SRANDMEMBER", "set", "x"],
+    ["SRANDMEMBER", "set", "-9223372036854775808"],
+    ["SRANDMEMBER", "set", "9223372036854775808"],
+    ["SMOVE", "set", "x"],
+    ["SINTER"],
+    ["SINTERCARD", "1"],
+    ["SINTERCARD", "0", "set"],
+    ["SINTERCARD", "x", "set"],
+    ["SINTERCARD", "-1", "set"],
+    ["SINTERCARD", "3", "set", "set"],
+    ["SINTERCARD", "1", "set", "LIMIT"],
+    ["SINTERCARD", "1", "set", "LIMIT", "-1"],
+    ["SINTERCARD", "1", "set", "LIMIT", "x"],
+    ["SINTERCARD", "1", "set", "FOO", "1"],
+    ["SINTERCARD", "1", "set", "set"],
+    ["SUNION"],
+    ["SDIFF"],
+    ["SINTERSTORE", "d"],
+    ["SUNIONSTORE", "d"],
+    ["SDIFFSTORE", "d"],
+    ["SSCAN", "set"],
+    ["SSCAN", "set", "-1"],
+    ["SSCAN", "set", "18446744073709551616"],
+    ["SSCAN", "set", ""],
+    ["SSCAN", "set", "+"],
+    ["SSCAN", "set", "0", "COUNT", "0"],
+    ["SSCAN", "set", "0", "COUNT", "x"],
+    ["SSCAN", "set", "0", "MATCH"],
+    ["SSCAN", "set", "0", "TYPE", "set"],
+]
+
+
+def test_errors(ports):
+    """
+    Wrong types, wrong arities and bad arguments give Redis's errors, in
+    Redis's order of checks.
+    """
+    assertSameReplies(*ports, ERRORS)
+
+
+def _scanAll(port, options):
+    conn = RawConnection(port)
+    try:
+        conn.call("FLUSHALL")
+        conn.call("SADD", "s", *["m%d" % (i,) for i in range(300)])
+        conn.call("SREM", "s", "m5")
+        cursor = b"0"
+        seen = []
+        for _ in range(3000):
+            cursor, members = parse(conn.call("SSCAN", "s", cursor, *options))
+            seen += members
+            if cursor == b"0":
+                return sorted(set(seen))
+        raise AssertionError("SSCAN never finished")
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("options", [[], ["COUNT", "3"], ["MATCH", "m2*", "COUNT", "50"]])
+def test_sscanHashTable(ports, options):
+    """
+    A full SSCAN of a hash-table encoded set visits the same members as
+    Redis's.
+    """
+    redisPort, txredisdPort = ports
+    assert _scanAll(txredisdPort, options) == _scanAll(redisPort, options)
+
+
+def _randomReplies(port, commands, resp3):
+    conn = RawConnection(port)
+    try:
+        if resp3:
+            conn.call("HELLO", "3")
+        conn.call("FLUSHALL")
+        conn.call("SADD", "ints", *[str(i) for i in range(20)])
+        conn.call("SADD", "strs", *["s%d" % (i,) for i in range(20)])
+        replies = [conn.call(*argv) for argv in commands]
+        replies.append(conn.call("SCARD", "ints"))
+        replies.append(conn.call("SCARD", "strs"))
+        return replies
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("resp3", [False, True])
+def test_randomShapes(ports, resp3):
+    """
+    SRANDMEMBER and SPOP give replies of Redis's types and sizes, with
+    distinct members where Redis promises them, and pop as many as Redis.
+    """
+    commands = []
+    for key in ("ints", "strs"):
+        commands += [
+            ["SRANDMEMBER", key],
+            ["SRANDMEMBER", key, "1"],
+            ["SRANDMEMBER", key, "5"],
+            ["SRANDMEMBER", key, "15"],
+            ["SRANDMEMBER", key, "-30"],
+            ["SPOP", key],
+            ["SPOP", key, "1"],
+            ["SPOP", key, "2"],
+            ["SPOP", key, "14"],
+        ]
+    expected = _randomReplies(ports[0], commands, resp3)
+    actual = _randomReplies(ports[1], commands + [], resp3)
+    for argv, want, got in zip(commands + [["SCARD"]] * 2, expected, actual):
+        assert got[:1] == want[:1], argv
+        wanted, gotten = parse(want), parse(got)
+        if isinstance(wanted, list):
+            assert len(gotten) == len(wanted), argv
+            if not argv[2].startswith("-"):
+                assert len(set(gotten)) == len(gotten), argv
+        elif isinstance(wanted, int):
+            assert gotten == wanted, argv

@@ -1,0 +1,52 @@
+"""
+Comparing replies whose order is Redis's hash-table order (or random):
+same RESP type, same elements once sorted.
+"""
+
+import hiredis
+
+from tests.differential import runSequence
+
+
+def parse(raw):
+    """
+    @return: the reply as hiredis decodes it (errors as L{hiredis.ReplyError}).
+    """
+    reader = hiredis.Reader()
+    reader.feed(raw)
+    return reader.gets()
+
+
+def canonical(raw, pairs=False):
+    """
+    A comparable form of a collection reply: its RESP type byte and its
+    elements sorted (pairs kept together when C{pairs} is set, as for a
+    RESP2 HGETALL).
+    """
+    value = parse(raw)
+    if isinstance(value, dict):
+        return raw[:1], sorted(value.items())
+    if isinstance(value, list):
+        if pairs and value and not isinstance(value[0], list):
+            value = [tuple(value[i : i + 2]) for i in range(0, len(value), 2)]
+        return raw[:1], sorted(tuple(v) if isinstance(v, list) else v for v in value)
+    return raw[:1], value
+
+
+def assertSameUnordered(redisPort, txredisdPort, commands, unordered, resp3=False, pairs=False):
+    """
+    Run C{commands} on both servers; the replies of the commands whose
+    index is in C{unordered} must agree in type and elements, the others
+    byte for byte.
+    """
+    expected = runSequence(redisPort, commands, resp3)
+    actual = runSequence(txredisdPort, commands, resp3)
+    for i, (argv, want, got) in enumerate(zip(commands, expected, actual)):
+        if i in unordered:
+            assert canonical(got, pairs) == canonical(want, pairs), "%r: redis-server answered %r, txredisd %r" % (
+                argv,
+                want,
+                got,
+            )
+        else:
+            assert got == want, "%r: redis-server answered %r, txredisd %r" % (argv, want, got)
