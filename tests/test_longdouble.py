@@ -67,8 +67,8 @@ class ParseTests(SynchronousTestCase):
         even, keeping subnormals.
         """
         self.assertEqual(parseLongDouble(b"3.0000000000000000005"), 3 + Fraction(1, 2**61))
-        self.assertEqual(parseLongDouble(b"%d" % (2**64 + 2,)), 2**64)
-        self.assertEqual(parseLongDouble(b"%d" % (2**64 + 6,)), 2**64 + 8)
+        self.assertEqual(parseLongDouble(b"%d" % (2**65 + 2,)), 2**65)
+        self.assertEqual(parseLongDouble(b"%d" % (2**65 + 6,)), 2**65 + 8)
         self.assertEqual(parseLongDouble(b"0x1p-16445"), Fraction(1, 2**16445))
         self.assertIsNone(parseLongDouble(b"0x1p-16446"))
 
