@@ -364,3 +364,30 @@ def test_hrandfieldShapes(ports, resp3):
         assert all(name in fields for name in names), argv
         if not argv[2].startswith("-"):
             assert len(set(names)) == len(names), argv
+
+
+@pytest.mark.parametrize("protocol", [2, 3])
+def test_redisPy(sharedTxredisd, protocol):
+    """
+    redis-py drives the hash commands over RESP2 and RESP3 and decodes
+    the replies into the same Python values.
+    """
+    client = sharedTxredisd.client(protocol=protocol, decode_responses=True)
+    try:
+        client.delete("py:h")
+        assert client.hset("py:h", mapping={"a": "1", "b": "2"}) == 2
+        assert client.hgetall("py:h") == {"a": "1", "b": "2"}
+        assert client.hincrby("py:h", "a", 5) == 6
+        assert client.hincrbyfloat("py:h", "b", 0.5) == 2.5
+        assert client.hmget("py:h", ["a", "nope"]) == ["6", None]
+        assert sorted(client.hkeys("py:h")) == ["a", "b"]
+        assert client.hrandfield("py:h", 5, withvalues=True) in (
+            ["a", "6", "b", "2.5"],
+            [["a", "6"], ["b", "2.5"]],
+        )
+        client.hset("py:h", mapping={"f%d" % i: i for i in range(300)})
+        assert dict(client.hscan_iter("py:h", match="f1?", count=20)) == {"f%d" % i: str(i) for i in range(10, 20)}
+        assert client.hdel("py:h", "a", "b") == 2
+        assert client.hlen("py:h") == 300
+    finally:
+        client.close()

@@ -319,3 +319,31 @@ def test_randomShapes(ports, resp3):
                 assert len(set(gotten)) == len(gotten), argv
         elif isinstance(wanted, int):
             assert gotten == wanted, argv
+
+
+@pytest.mark.parametrize("protocol", [2, 3])
+def test_redisPy(sharedTxredisd, protocol):
+    """
+    redis-py drives the set commands over RESP2 and RESP3 and decodes the
+    replies into the same Python values.
+    """
+    client = sharedTxredisd.client(protocol=protocol, decode_responses=True)
+    try:
+        client.delete("py:a", "py:b", "py:d")
+        assert client.sadd("py:a", "1", "2", "3") == 3
+        assert client.sadd("py:b", "3", "4") == 2
+        assert client.smembers("py:a") == {"1", "2", "3"}
+        assert client.sinter("py:a", "py:b") == {"3"}
+        assert client.sunion("py:a", "py:b") == {"1", "2", "3", "4"}
+        assert client.sdiff("py:a", "py:b") == {"1", "2"}
+        assert client.sintercard(2, ["py:a", "py:b"]) == 1
+        assert client.smismember("py:a", ["1", "9"]) == [1, 0]
+        assert client.sunionstore("py:d", ["py:a", "py:b"]) == 4
+        assert client.smove("py:d", "py:a", "4") is True
+        assert set(client.srandmember("py:a", 10)) == {"1", "2", "3", "4"}
+        popped = client.spop("py:a", 2)
+        assert len(popped) == 2 and client.scard("py:a") == 2
+        client.sadd("py:b", *["m%d" % i for i in range(100)])
+        assert set(client.sscan_iter("py:b", match="m1?", count=7)) == {"m%d" % i for i in range(10, 20)}
+    finally:
+        client.close()
