@@ -21,11 +21,13 @@ throughout.  Members deleted since the snapshot are skipped.
 import itertools
 from collections import OrderedDict
 
-from txredisd import errors
+from txredisd import errors, resp
 from txredisd.errors import CommandError
 from txredisd.glob import compile as compileGlob
 from txredisd.numbers import parseInt
 
+#: The reply to a scan of a missing key.
+EMPTY_SCAN = resp.Raw(b"*2\r\n$1\r\n0\r\n*0\r\n")
 #: Snapshots kept per collection.
 SNAPSHOTS = 8
 
@@ -123,3 +125,30 @@ def scanSnapshot(collection, cursor, count):
         del snapshots[snapshotId]
         return 0, members
     return (snapshotId << _OFFSET_BITS) | end, members
+
+
+def scanCollection(client, argv, cls, ordered):
+    """
+    The common part of HSCAN, SSCAN and ZSCAN (C{scanGenericCommand}):
+    the cursor is checked before the key, the options after its type.
+
+    @param cls: the value class the key must hold.
+    @param ordered: a function of a small (listpack, intset) value giving
+        all its members in Redis's order.
+    @return: C{(cursor, members, value)} with C{cursor} as L{bytes} and
+        the members matching C{MATCH}, or L{None} if the key is missing.
+    """
+    cursor = parseCursor(argv[2])
+    value = client.db.getTyped(argv[1], cls)
+    if value is None:
+        return None
+    count, matches = parseScanOptions(argv, 3)
+    if value.hashtable:
+        cursor, members = scanSnapshot(value, cursor, count)
+        members = [member for member in members if member in value]
+    else:
+        # Small encodings come back whole, whatever the cursor (as Redis).
+        cursor, members = 0, ordered(value)
+    if matches is not None:
+        members = [member for member in members if matches(member)]
+    return b"%d" % (cursor,), members, value

@@ -8,26 +8,11 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from txredisd.commands.hashes import Hash
 from txredisd.cursors import SNAPSHOTS
-from txredisd.store import encodingOf, typeName
-from tests.helpers import Connection
+from txredisd.store import typeName
+from tests.commands.recording import RecordingMixin
 
 
-class HashTestsMixin:
-    def setUp(self):
-        self.conn = Connection()
-        self.events = []
-        self.propagated = []
-        self.conn.server.store.notifier = lambda flag, event, key, index: self.events.append((flag, event, key))
-        self.conn.server.propagators.append(lambda index, commands: self.propagated.extend(commands))
-
-    def value(self, key):
-        return self.conn.server.store.db(0).data.get(key)
-
-    def encoding(self, key):
-        return encodingOf(self.value(key))
-
-
-class BasicTests(HashTestsMixin, SynchronousTestCase):
+class BasicTests(RecordingMixin, SynchronousTestCase):
     def test_hsetCreatesHash(self):
         """
         HSET creates a hash of type C{hash} and counts only new fields.
@@ -125,7 +110,7 @@ class BasicTests(HashTestsMixin, SynchronousTestCase):
         )
 
 
-class IncrementTests(HashTestsMixin, SynchronousTestCase):
+class IncrementTests(RecordingMixin, SynchronousTestCase):
     def test_hincrby(self):
         """
         HINCRBY adds to a missing field as if it held 0 and stores the
@@ -184,7 +169,7 @@ class IncrementTests(HashTestsMixin, SynchronousTestCase):
         self.assertEqual(self.conn.call("HINCRBYFLOAT", "h", "x", "1e17"), b"$18\r\n100000000000000003\r\n")
 
 
-class EncodingTests(HashTestsMixin, SynchronousTestCase):
+class EncodingTests(RecordingMixin, SynchronousTestCase):
     def test_smallIsListpack(self):
         """
         A hash with few short fields reports C{listpack}.
@@ -227,9 +212,9 @@ class EncodingTests(HashTestsMixin, SynchronousTestCase):
         self.assertEqual(self.encoding(b"g"), b"hashtable")
 
 
-class RandomFieldTests(HashTestsMixin, SynchronousTestCase):
+class RandomFieldTests(RecordingMixin, SynchronousTestCase):
     def setUp(self):
-        HashTestsMixin.setUp(self)
+        RecordingMixin.setUp(self)
         self.conn.call("HSET", "h", "a", "1", "b", "2", "c", "3")
 
     def test_wholeHash(self):
@@ -267,7 +252,7 @@ class RandomFieldTests(HashTestsMixin, SynchronousTestCase):
             self.assertEqual(len(set(fields)), 2)
 
 
-class ScanTests(HashTestsMixin, SynchronousTestCase):
+class ScanTests(RecordingMixin, SynchronousTestCase):
     def fill(self, count):
         args = []
         for i in range(count):

@@ -8,8 +8,8 @@ from twisted.trial.unittest import SynchronousTestCase
 from txredisd.commands import sets
 from txredisd.commands.sets import Set
 from txredisd.registry import COMMANDS
-from txredisd.store import encodingOf, typeName
-from tests.helpers import Connection
+from txredisd.store import typeName
+from tests.commands.recording import RecordingMixin
 
 
 def parse(raw):
@@ -18,22 +18,7 @@ def parse(raw):
     return reader.gets()
 
 
-class SetTestsMixin:
-    def setUp(self):
-        self.conn = Connection()
-        self.events = []
-        self.propagated = []
-        self.conn.server.store.notifier = lambda flag, event, key, index: self.events.append((flag, event, key))
-        self.conn.server.propagators.append(lambda index, commands: self.propagated.extend(commands))
-
-    def value(self, key):
-        return self.conn.server.store.db(0).data.get(key)
-
-    def encoding(self, key):
-        return encodingOf(self.value(key))
-
-
-class BasicTests(SetTestsMixin, SynchronousTestCase):
+class BasicTests(RecordingMixin, SynchronousTestCase):
     def test_saddCreatesSet(self):
         """
         SADD creates a set of type C{set} and counts only new members.
@@ -151,7 +136,7 @@ class BasicTests(SetTestsMixin, SynchronousTestCase):
         self.assertEqual(self.conn.call("SINTERCARD", "2", "a", "b", "LIMIT", "7"), b":7\r\n")
 
 
-class EncodingTests(SetTestsMixin, SynchronousTestCase):
+class EncodingTests(RecordingMixin, SynchronousTestCase):
     def test_integersAreIntset(self):
         """
         A set of canonical integers reports C{intset}.
@@ -210,7 +195,7 @@ class EncodingTests(SetTestsMixin, SynchronousTestCase):
         self.assertEqual(self.encoding(b"s"), b"intset")
 
 
-class PopTests(SetTestsMixin, SynchronousTestCase):
+class PopTests(RecordingMixin, SynchronousTestCase):
     def test_spopPropagatesSrem(self):
         """
         SPOP is propagated as an SREM of the member it chose.
@@ -267,7 +252,7 @@ class PopTests(SetTestsMixin, SynchronousTestCase):
         self.assertEqual(len(parse(self.conn.call("SRANDMEMBER", "s", "-40"))), 40)
 
 
-class ScanTests(SetTestsMixin, SynchronousTestCase):
+class ScanTests(RecordingMixin, SynchronousTestCase):
     def test_intsetWhole(self):
         """
         An intset comes back whole and sorted with cursor 0.

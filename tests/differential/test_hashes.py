@@ -4,8 +4,8 @@ Hash commands against Debian's redis-server, reply for reply.
 
 import pytest
 
-from tests.differential import RawConnection, assertSameReplies
-from tests.differential.unordered import assertSameUnordered, parse
+from tests.differential import assertSameReplies
+from tests.differential.unordered import assertSameUnordered, parse, runAfter, scanAll
 
 BIG = 200
 
@@ -287,24 +287,10 @@ def test_hashTable(ports):
     assertSameUnordered(*ports, commands, unordered={2, 3, 4, 8, 12, 13, 14}, resp3=True)
 
 
-def _scanAll(port, argv, resp3=False):
-    conn = RawConnection(port)
-    try:
-        if resp3:
-            conn.call("HELLO", "3")
-        conn.call("FLUSHALL")
-        conn.call(*bigHash())
-        conn.call("HDEL", "big", "f7")
-        cursor = b"0"
-        seen = []
-        for _ in range(10 * BIG):
-            cursor, items = parse(conn.call("HSCAN", "big", cursor, *argv))
-            seen += [tuple(items[i : i + 2]) for i in range(0, len(items), 2)]
-            if cursor == b"0":
-                return sorted(set(seen))
-        raise AssertionError("HSCAN never finished")
-    finally:
-        conn.close()
+def _scanAll(port, options):
+    setup = [bigHash(), ["HDEL", "big", "f7"]]
+    items = scanAll(port, setup, ["HSCAN", "big", "0"] + options)
+    return sorted(set(zip(items[0::2], items[1::2])))
 
 
 @pytest.mark.parametrize("options", [[], ["COUNT", "7"], ["MATCH", "f1*"], ["COUNT", "1000"]])
@@ -315,18 +301,6 @@ def test_hscanHashTable(ports, options):
     """
     redisPort, txredisdPort = ports
     assert _scanAll(txredisdPort, options) == _scanAll(redisPort, options)
-
-
-def _randomReplies(port, commands, resp3):
-    conn = RawConnection(port)
-    try:
-        if resp3:
-            conn.call("HELLO", "3")
-        conn.call("FLUSHALL")
-        conn.call("HSET", "h", "a", "1", "b", "2", "c", "3", "d", "4")
-        return [conn.call(*argv) for argv in commands]
-    finally:
-        conn.close()
 
 
 @pytest.mark.parametrize("resp3", [False, True])
@@ -346,8 +320,9 @@ def test_hrandfieldShapes(ports, resp3):
         ["HRANDFIELD", "h", "1", "withvalues"],
     ]
     fields = {b"a": b"1", b"b": b"2", b"c": b"3", b"d": b"4"}
-    expected = _randomReplies(ports[0], commands, resp3)
-    actual = _randomReplies(ports[1], commands, resp3)
+    setup = [["HSET", "h", "a", "1", "b", "2", "c", "3", "d", "4"]]
+    expected = runAfter(ports[0], setup, commands, resp3)
+    actual = runAfter(ports[1], setup, commands, resp3)
     for argv, want, got in zip(commands, expected, actual):
         assert got[:1] == want[:1], argv
         wanted, gotten = parse(want), parse(got)

@@ -7,8 +7,8 @@ are compared byte for byte; hash-table encoded ones are compared sorted.
 
 import pytest
 
-from tests.differential import RawConnection, assertSameReplies
-from tests.differential.unordered import assertSameUnordered, parse
+from tests.differential import assertSameReplies
+from tests.differential.unordered import assertSameUnordered, parse, runAfter, scanAll
 
 
 @pytest.fixture(scope="module")
@@ -246,21 +246,8 @@ def test_errors(ports):
 
 
 def _scanAll(port, options):
-    conn = RawConnection(port)
-    try:
-        conn.call("FLUSHALL")
-        conn.call("SADD", "s", *["m%d" % (i,) for i in range(300)])
-        conn.call("SREM", "s", "m5")
-        cursor = b"0"
-        seen = []
-        for _ in range(3000):
-            cursor, members = parse(conn.call("SSCAN", "s", cursor, *options))
-            seen += members
-            if cursor == b"0":
-                return sorted(set(seen))
-        raise AssertionError("SSCAN never finished")
-    finally:
-        conn.close()
+    setup = [["SADD", "s"] + ["m%d" % (i,) for i in range(300)], ["SREM", "s", "m5"]]
+    return sorted(set(scanAll(port, setup, ["SSCAN", "s", "0"] + options)))
 
 
 @pytest.mark.parametrize("options", [[], ["COUNT", "3"], ["MATCH", "m2*", "COUNT", "50"]])
@@ -271,22 +258,6 @@ def test_sscanHashTable(ports, options):
     """
     redisPort, txredisdPort = ports
     assert _scanAll(txredisdPort, options) == _scanAll(redisPort, options)
-
-
-def _randomReplies(port, commands, resp3):
-    conn = RawConnection(port)
-    try:
-        if resp3:
-            conn.call("HELLO", "3")
-        conn.call("FLUSHALL")
-        conn.call("SADD", "ints", *[str(i) for i in range(20)])
-        conn.call("SADD", "strs", *["s%d" % (i,) for i in range(20)])
-        replies = [conn.call(*argv) for argv in commands]
-        replies.append(conn.call("SCARD", "ints"))
-        replies.append(conn.call("SCARD", "strs"))
-        return replies
-    finally:
-        conn.close()
 
 
 @pytest.mark.parametrize("resp3", [False, True])
@@ -308,9 +279,14 @@ def test_randomShapes(ports, resp3):
             ["SPOP", key, "2"],
             ["SPOP", key, "14"],
         ]
-    expected = _randomReplies(ports[0], commands, resp3)
-    actual = _randomReplies(ports[1], commands + [], resp3)
-    for argv, want, got in zip(commands + [["SCARD"]] * 2, expected, actual):
+    setup = [
+        ["SADD", "ints"] + [str(i) for i in range(20)],
+        ["SADD", "strs"] + ["s%d" % (i,) for i in range(20)],
+    ]
+    commands += [["SCARD", "ints"], ["SCARD", "strs"]]
+    expected = runAfter(ports[0], setup, commands, resp3)
+    actual = runAfter(ports[1], setup, commands, resp3)
+    for argv, want, got in zip(commands, expected, actual):
         assert got[:1] == want[:1], argv
         wanted, gotten = parse(want), parse(got)
         if isinstance(wanted, list):

@@ -5,7 +5,7 @@ same RESP type, same elements once sorted.
 
 import hiredis
 
-from tests.differential import runSequence
+from tests.differential import RawConnection, runSequence
 
 
 def parse(raw):
@@ -50,3 +50,34 @@ def assertSameUnordered(redisPort, txredisdPort, commands, unordered, resp3=Fals
             )
         else:
             assert got == want, "%r: redis-server answered %r, txredisd %r" % (argv, want, got)
+
+
+def runAfter(port, setup, commands, resp3=False):
+    """
+    @return: the replies to C{commands}, run after FLUSHALL and C{setup}.
+    """
+    return runSequence(port, list(setup) + list(commands), resp3)[len(setup) :]
+
+
+def scanAll(port, setup, scan, limit=10000):
+    """
+    Run C{setup} after FLUSHALL, then the cursor command C{scan} (its
+    cursor argument at index 2) from cursor 0 until it answers cursor 0.
+
+    @return: every element returned, in order, repeats included.
+    """
+    conn = RawConnection(port)
+    try:
+        conn.call("FLUSHALL")
+        for argv in setup:
+            conn.call(*argv)
+        cursor = b"0"
+        seen = []
+        for _ in range(limit):
+            cursor, elements = parse(conn.call(*(scan[:2] + [cursor] + scan[3:])))
+            seen += elements
+            if cursor == b"0":
+                return seen
+        raise AssertionError("%r never finished" % (scan,))
+    finally:
+        conn.close()

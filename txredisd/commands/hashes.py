@@ -15,7 +15,7 @@ import random
 from itertools import islice
 
 from txredisd import errors, resp
-from txredisd.cursors import parseCursor, parseScanOptions, scanSnapshot
+from txredisd.cursors import EMPTY_SCAN, scanCollection
 from txredisd.errors import CommandError
 from txredisd.numbers import (
     LLONG_MAX,
@@ -29,7 +29,6 @@ from txredisd.numbers import (
 from txredisd.registry import command
 from txredisd.store import registerType
 
-_EMPTY_SCAN = resp.Raw(b"*2\r\n$1\r\n0\r\n*0\r\n")
 # LONG_MAX, the bound of getRangeLongFromObjectOrReply in HRANDFIELD.
 _LONG_MAX = LLONG_MAX
 
@@ -128,10 +127,14 @@ def _setOne(client, value, field, data):
         value[field] = data
 
 
-@command("hset", -4, ["write", "denyoom", "fast"], 1, 1, 1, group="hash")
-def hset(client, argv):
+def _hset(client, argv):
+    """
+    HSET and HMSET: set the pairs, notify C{hset}.
+
+    @return: the number of fields created.
+    """
     if len(argv) % 2:
-        raise CommandError(errors.wrongArity("hset"))
+        raise CommandError(errors.wrongArity(argv[0].lower().decode("ascii")))
     key = argv[1]
     value, isNew = _lookupForWrite(client, key)
     created = _setFields(client, value, argv, 2)
@@ -140,15 +143,14 @@ def hset(client, argv):
     return created
 
 
+@command("hset", -4, ["write", "denyoom", "fast"], 1, 1, 1, group="hash")
+def hset(client, argv):
+    return _hset(client, argv)
+
+
 @command("hmset", -4, ["write", "denyoom", "fast"], 1, 1, 1, group="hash")
 def hmset(client, argv):
-    if len(argv) % 2:
-        raise CommandError(errors.wrongArity("hmset"))
-    key = argv[1]
-    value, isNew = _lookupForWrite(client, key)
-    _setFields(client, value, argv, 2)
-    _commit(client, key, value, isNew, (len(argv) - 2) // 2)
-    _notify(client, b"hset", key)
+    _hset(client, argv)
     return resp.OK
 
 
@@ -345,20 +347,12 @@ def hrandfield(client, argv):
 
 @command("hscan", -3, ["readonly"], 1, 1, 1, group="hash")
 def hscan(client, argv):
-    cursor = parseCursor(argv[2])
-    value = client.db.getTyped(argv[1], Hash)
-    if value is None:
-        return _EMPTY_SCAN
-    count, matches = parseScanOptions(argv, 3)
-    if value.hashtable:
-        cursor, fields = scanSnapshot(value, cursor, count)
-        fields = [field for field in fields if field in value]
-    else:
-        # A listpack comes back whole, whatever the cursor (Redis does so).
-        cursor, fields = 0, value
+    result = scanCollection(client, argv, Hash, list)
+    if result is None:
+        return EMPTY_SCAN
+    cursor, fields, value = result
     reply = []
     for field in fields:
-        if matches is None or matches(field):
-            reply.append(field)
-            reply.append(value[field])
-    return [b"%d" % (cursor,), reply]
+        reply.append(field)
+        reply.append(value[field])
+    return [cursor, reply]

@@ -14,13 +14,12 @@ import random
 from itertools import islice
 
 from txredisd import errors, resp
-from txredisd.cursors import parseCursor, parseScanOptions, scanSnapshot
+from txredisd.cursors import EMPTY_SCAN, scanCollection
 from txredisd.errors import CommandError
 from txredisd.numbers import LLONG_MAX, parseInt
 from txredisd.registry import command
 from txredisd.store import registerType
 
-_EMPTY_SCAN = resp.Raw(b"*2\r\n$1\r\n0\r\n*0\r\n")
 # SPOP_MOVE_STRATEGY_MUL: past this ratio SPOP keeps a new set of the
 # survivors instead of removing the popped members one by one.
 _SPOP_MOVE_STRATEGY_MUL = 5
@@ -410,10 +409,14 @@ def sintercard(client, argv):
     return _intersection(client, argv[2 : 2 + numKeys], write=False, limit=limit, cardinality=True)
 
 
+def _unionOrDifferenceReply(client, keys, union):
+    members = _unionOrDifference(client, keys, write=False, union=union)
+    return resp.Set(_resultOrder(members, _maxIntset(client)))
+
+
 @command("sunion", -2, ["readonly"], 1, -1, 1, group="set")
 def sunion(client, argv):
-    members = _unionOrDifference(client, argv[1:], write=False, union=True)
-    return resp.Set(_resultOrder(members, _maxIntset(client)))
+    return _unionOrDifferenceReply(client, argv[1:], union=True)
 
 
 @command("sunionstore", -3, ["write", "denyoom"], 1, -1, 1, group="set")
@@ -424,8 +427,7 @@ def sunionstore(client, argv):
 
 @command("sdiff", -2, ["readonly"], 1, -1, 1, group="set")
 def sdiff(client, argv):
-    members = _unionOrDifference(client, argv[1:], write=False, union=False)
-    return resp.Set(_resultOrder(members, _maxIntset(client)))
+    return _unionOrDifferenceReply(client, argv[1:], union=False)
 
 
 @command("sdiffstore", -3, ["write", "denyoom"], 1, -1, 1, group="set")
@@ -436,17 +438,7 @@ def sdiffstore(client, argv):
 
 @command("sscan", -3, ["readonly"], 1, 1, 1, group="set")
 def sscan(client, argv):
-    cursor = parseCursor(argv[2])
-    value = client.db.getTyped(argv[1], Set)
-    if value is None:
-        return _EMPTY_SCAN
-    count, matches = parseScanOptions(argv, 3)
-    if value.hashtable:
-        cursor, members = scanSnapshot(value, cursor, count)
-        members = [member for member in members if member in value]
-    else:
-        # An intset comes back whole, whatever the cursor (Redis does so).
-        cursor, members = 0, _members(value)
-    if matches is not None:
-        members = [member for member in members if matches(member)]
-    return [b"%d" % (cursor,), members]
+    result = scanCollection(client, argv, Set, _members)
+    if result is None:
+        return EMPTY_SCAN
+    return list(result[:2])
