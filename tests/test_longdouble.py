@@ -18,6 +18,14 @@ from txredisd.numbers import (
 )
 
 
+def exact(value):
+    """
+    @return: the exact value of a finite long double as a L{Fraction}.
+    """
+    mantissa, exponent = value
+    return Fraction(mantissa) * Fraction(2) ** exponent
+
+
 class ParseTests(SynchronousTestCase):
     def test_accepted(self):
         """
@@ -34,7 +42,7 @@ class ParseTests(SynchronousTestCase):
             (b"0X.8", Fraction(1, 2)),
             (b"0e99999999999", 0),
         ]:
-            self.assertEqual(parseLongDouble(text), value, text)
+            self.assertEqual(exact(parseLongDouble(text)), value, text)
         self.assertEqual(parseLongDouble(b"inf"), math.inf)
         self.assertEqual(parseLongDouble(b"-Infinity"), -math.inf)
 
@@ -66,10 +74,11 @@ class ParseTests(SynchronousTestCase):
         Decimal input rounds to the nearest 64-bit significand, ties to
         even, keeping subnormals.
         """
-        self.assertEqual(parseLongDouble(b"3.0000000000000000005"), 3 + Fraction(1, 2**61))
-        self.assertEqual(parseLongDouble(b"%d" % (2**65 + 2,)), 2**65)
-        self.assertEqual(parseLongDouble(b"%d" % (2**65 + 6,)), 2**65 + 8)
-        self.assertEqual(parseLongDouble(b"0x1p-16445"), Fraction(1, 2**16445))
+        self.assertEqual(exact(parseLongDouble(b"3.0000000000000000005")), 3 + Fraction(1, 2**61))
+        self.assertEqual(exact(parseLongDouble(b"%d" % (2**65 + 2,))), 2**65)
+        self.assertEqual(exact(parseLongDouble(b"%d" % (2**65 + 6,))), 2**65 + 8)
+        self.assertEqual(exact(parseLongDouble(b"0x1p-16445")), Fraction(1, 2**16445))
+        self.assertEqual(exact(parseLongDouble(b"0.1")), Fraction(14757395258967641293, 2**67))
         self.assertIsNone(parseLongDouble(b"0x1p-16446"))
 
 
@@ -78,11 +87,13 @@ class FormatTests(SynchronousTestCase):
         """
         %.17Lf with trailing zeros and point removed, and no negative zero.
         """
-        self.assertEqual(formatLongDouble(Fraction(5, 2)), b"2.5")
-        self.assertEqual(formatLongDouble(Fraction(100)), b"100")
-        self.assertEqual(formatLongDouble(Fraction(-1, 10**20)), b"0")
-        self.assertEqual(formatLongDouble(Fraction(-15, 10**18)), b"-0.00000000000000002")
-        self.assertEqual(formatLongDouble(Fraction(25, 10**18)), b"0.00000000000000002")
+        self.assertEqual(formatLongDouble((5, -1)), b"2.5")
+        self.assertEqual(formatLongDouble((25, 2)), b"100")
+        self.assertEqual(formatLongDouble((-1, -70)), b"0")
+        self.assertEqual(formatLongDouble((-3, -58)), b"-0.00000000000000001")
+        # Exact ties after the 17th decimal round to even, as glibc does.
+        self.assertEqual(formatLongDouble((1, -18)), b"0.00000381469726562")
+        self.assertEqual(formatLongDouble((3, -18)), b"0.00001144409179688")
         self.assertEqual(formatLongDouble(math.inf), b"inf")
 
     def test_hugeValues(self):
