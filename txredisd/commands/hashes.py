@@ -11,9 +11,6 @@ exactly as a listpack does, so a listpack-encoded hash answers in Redis's
 own order; the C{hashtable} flag only records the conversion.
 """
 
-import random
-from itertools import islice
-
 from txredisd import errors, resp
 from txredisd.cursors import EMPTY_SCAN, scanCollection
 from txredisd.errors import CommandError
@@ -27,6 +24,7 @@ from txredisd.numbers import (
     parseLongDouble,
 )
 from txredisd.registry import command
+from txredisd.sampling import invalidate, randomDistinctMembers, randomMember, randomMembers
 from txredisd.store import registerType
 
 # LONG_MAX, the bound of getRangeLongFromObjectOrReply in HRANDFIELD.
@@ -41,14 +39,17 @@ class Hash(dict):
         encoding (Redis never converts back).
     @ivar scanSnapshots: HSCAN's cursor snapshots (see
         L{txredisd.cursors}), or L{None}.
+    @ivar randomCache: the field list random picks use (see
+        L{txredisd.sampling}), or L{None}.
     """
 
-    __slots__ = ("hashtable", "scanSnapshots")
+    __slots__ = ("hashtable", "scanSnapshots", "randomCache")
 
     def __init__(self):
         dict.__init__(self)
         self.hashtable = False
         self.scanSnapshots = None
+        self.randomCache = None
 
 
 def _encoding(value):
@@ -107,6 +108,8 @@ def _setFields(client, value, argv, start):
     for i in range(start, len(argv), 2):
         value[argv[i]] = argv[i + 1]
     created = len(value) - before
+    if created:
+        invalidate(value)
     if not value.hashtable and len(value) > config["hash-max-listpack-entries"]:
         value.hashtable = True
     return created
@@ -117,6 +120,8 @@ def _setOne(client, value, field, data):
     C{hashTypeSet} for HINCRBY and HINCRBYFLOAT, which skip the early
     conversion check: a long field or value converts here.
     """
+    if field not in value:
+        invalidate(value)
     if not value.hashtable:
         config = client.server.config
         maxValue = config["hash-max-listpack-value"]
@@ -300,17 +305,13 @@ def hincrbyfloat(client, argv):
     return text
 
 
-def _randomField(value):
-    return next(islice(value, random.randrange(len(value)), None))
-
-
 @command("hrandfield", -2, ["readonly"], 1, 1, 1, group="hash")
 def hrandfield(client, argv):
     if len(argv) == 2:
         value = client.db.getTyped(argv[1], Hash)
         if value is None:
             return None
-        return _randomField(value)
+        return randomMember(value)
     count = parseInt(argv[2])
     if count is None:
         raise CommandError(errors.NOT_INTEGER)
@@ -328,12 +329,12 @@ def hrandfield(client, argv):
         return []
     if count < 0 or count == 1:
         # Repetitions allowed: independent draws, in random order.
-        fields = random.choices(list(value), k=abs(count))
+        fields = randomMembers(value, abs(count))
     elif count >= len(value):
         # The whole hash, in its own order.
         fields = list(value)
     else:
-        fields = random.sample(list(value), count)
+        fields = randomDistinctMembers(value, count)
     if not withValues:
         return fields
     if client.resp3:

@@ -10,14 +10,12 @@ one (SMEMBERS, SSCAN, SINTER, SUNION, ...) lists intset members sorted here
 too.  Hash-table order is Redis's own and is not reproduced.
 """
 
-import random
-from itertools import islice
-
 from txredisd import errors, resp
 from txredisd.cursors import EMPTY_SCAN, scanCollection
 from txredisd.errors import CommandError
 from txredisd.numbers import LLONG_MAX, parseInt
 from txredisd.registry import command
+from txredisd.sampling import invalidate, randomDistinctMembers, randomMember, randomMembers
 from txredisd.store import registerType
 
 # SPOP_MOVE_STRATEGY_MUL: past this ratio SPOP keeps a new set of the
@@ -33,14 +31,17 @@ class Set(set):
         encoding.
     @ivar scanSnapshots: SSCAN's cursor snapshots (see
         L{txredisd.cursors}), or L{None}.
+    @ivar randomCache: the member list random picks use (see
+        L{txredisd.sampling}), or L{None}.
     """
 
-    __slots__ = ("hashtable", "scanSnapshots")
+    __slots__ = ("hashtable", "scanSnapshots", "randomCache")
 
     def __init__(self, members=()):
         set.__init__(self, members)
         self.hashtable = False
         self.scanSnapshots = None
+        self.randomCache = None
 
 
 def _encoding(value):
@@ -107,6 +108,7 @@ def _add(value, members, maxEntries):
     @return: the number of members added.
     """
     before = len(value)
+    invalidate(value)
     if value.hashtable:
         value.update(members)
         return len(value) - before
@@ -118,10 +120,6 @@ def _add(value, members, maxEntries):
     if len(value) > maxEntries:
         value.hashtable = True
     return len(value) - before
-
-
-def _randomMember(value):
-    return next(islice(value, random.randrange(len(value)), None))
 
 
 def _deleteIfEmpty(client, key, value):
@@ -200,7 +198,7 @@ def spop(client, argv):
     value = client.db.getTyped(key, Set, write=True)
     if value is None:
         return None
-    member = _randomMember(value)
+    member = randomMember(value)
     value.remove(member)
     client.db.modified(key)
     _notify(client, b"spop", key)
@@ -230,13 +228,13 @@ def _spopCount(client, argv):
         return resp.Set(members)
     remaining = size - count
     if remaining * _SPOP_MOVE_STRATEGY_MUL > count:
-        popped = random.sample(list(value), count)
+        popped = randomDistinctMembers(value, count)
         value.difference_update(popped)
     else:
         # Redis picks the survivors into a new set (encoded afresh, so it
         # may become an intset again) and replies with the rest of the old
         # one in its order.
-        kept = set(random.sample(list(value), remaining))
+        kept = set(randomDistinctMembers(value, remaining))
         popped = [member for member in _members(value) if member not in kept]
         value.intersection_update(kept)
         value.hashtable = not _fitsIntset(value, _maxIntset(client))
@@ -251,7 +249,7 @@ def srandmember(client, argv):
         value = client.db.getTyped(argv[1], Set)
         if value is None:
             return None
-        return _randomMember(value)
+        return randomMember(value)
     if len(argv) > 3:
         raise CommandError(errors.SYNTAX)
     count = parseInt(argv[2])
@@ -264,11 +262,11 @@ def srandmember(client, argv):
         return []
     if count < 0 or count == 1:
         # Repetitions allowed: independent draws.
-        return random.choices(list(value), k=abs(count))
+        return randomMembers(value, abs(count))
     if count >= len(value):
         # The whole set, in its own order, as an array (SPOP answers a set).
         return _members(value)
-    return random.sample(list(value), count)
+    return randomDistinctMembers(value, count)
 
 
 @command("smove", 4, ["write", "fast"], 1, 2, 1, group="set")
