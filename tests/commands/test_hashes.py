@@ -172,10 +172,13 @@ class IncrementTests(RecordingMixin, SynchronousTestCase):
 class EncodingTests(RecordingMixin, SynchronousTestCase):
     def test_smallIsListpack(self):
         """
-        A hash with few short fields reports C{listpack}.
+        A hash with up to 512 short fields (Redis 7.0's compiled-in
+        default) reports C{listpack}.
         """
-        self.conn.call("HSET", "h", "a", "1")
+        self.conn.call("HSET", "h", *range(1024))
         self.assertEqual(self.encoding(b"h"), b"listpack")
+        self.conn.call("HSET", "h", "a", "1")
+        self.assertEqual(self.encoding(b"h"), b"hashtable")
 
     def test_tooManyEntries(self):
         """
@@ -193,12 +196,14 @@ class EncodingTests(RecordingMixin, SynchronousTestCase):
     def test_longArgumentConverts(self):
         """
         An HSET argument longer than C{hash-max-listpack-value} converts the
-        hash, even when it only overwrites a value or HSETNX sets nothing.
+        hash, even when it only overwrites a value; an HSETNX that sets
+        nothing does not.
         """
         self.conn.call("HSET", "h", "a", "1")
         self.conn.call("HSETNX", "h", "a", "x" * 65)
+        self.assertEqual(self.encoding(b"h"), b"listpack")
+        self.conn.call("HSET", "h", "a", "x" * 65)
         self.assertEqual(self.encoding(b"h"), b"hashtable")
-        self.assertEqual(self.value(b"h")[b"a"], b"1")
         self.conn.call("HSET", "g", "a", "x" * 64)
         self.assertEqual(self.encoding(b"g"), b"listpack")
 
@@ -253,6 +258,10 @@ class RandomFieldTests(RecordingMixin, SynchronousTestCase):
 
 
 class ScanTests(RecordingMixin, SynchronousTestCase):
+    def setUp(self):
+        RecordingMixin.setUp(self)
+        self.conn.server.config.set("hash-max-listpack-entries", b"128")
+
     def fill(self, count):
         args = []
         for i in range(count):

@@ -8,7 +8,7 @@ are compared byte for byte; hash-table encoded ones are compared sorted.
 import pytest
 
 from tests.differential import assertSameReplies
-from tests.differential.unordered import assertSameUnordered, parse, runAfter, scanAll
+from tests.differential.unordered import assertSameUnordered, parse, requireCommand, runAfter, scanAll
 
 
 @pytest.fixture(scope="module")
@@ -323,3 +323,38 @@ def test_redisPy(sharedTxredisd, protocol):
         assert set(client.sscan_iter("py:b", match="m1?", count=7)) == {"m%d" % i for i in range(10, 20)}
     finally:
         client.close()
+
+
+def test_encodings(ports):
+    """
+    OBJECT ENCODING follows Redis's intset to hash table conversions:
+    a non-canonical integer, more than 512 members, no way back, and
+    computed results encoded by their contents.
+    """
+    requireCommand(ports[1], "OBJECT", "ENCODING", "x")
+    commands = [["SADD", "i", "1", "-9223372036854775808", "9223372036854775807"], ["OBJECT", "ENCODING", "i"]]
+    for member in ("007", "-0", "+1", "9223372036854775808", "1.0", " 1"):
+        commands += [["SADD", "i" + member, "1", member], ["OBJECT", "ENCODING", "i" + member]]
+    commands += [
+        ["SADD", "big"] + [str(i) for i in range(512)],
+        ["OBJECT", "ENCODING", "big"],
+        ["SADD", "big", "512"],
+        ["OBJECT", "ENCODING", "big"],
+        ["SREM", "big"] + [str(i) for i in range(10, 513)],
+        ["OBJECT", "ENCODING", "big"],
+        ["SADD", "s", "1", "x"],
+        ["SREM", "s", "x"],
+        ["OBJECT", "ENCODING", "s"],
+        ["SINTERSTORE", "d", "s", "big"],
+        ["OBJECT", "ENCODING", "d"],
+        ["SUNIONSTORE", "d", "s", "big"],
+        ["OBJECT", "ENCODING", "d"],
+        ["SMOVE", "s", "new", "1"],
+        ["OBJECT", "ENCODING", "new"],
+        ["SMOVE", "new", "str", "1"],
+        ["SADD", "m", "a"],
+        ["SADD", "n", "1"],
+        ["SMOVE", "m", "n", "a"],
+        ["OBJECT", "ENCODING", "n"],
+    ]
+    assertSameReplies(*ports, commands)

@@ -164,11 +164,7 @@ def hsetnx(client, argv):
     key, field = argv[1], argv[2]
     value, isNew = _lookupForWrite(client, key)
     if field in value:
-        # Redis converts on a long argument even when nothing is set.
-        if not value.hashtable:
-            maxValue = client.server.config["hash-max-listpack-value"]
-            if len(field) > maxValue or len(argv[3]) > maxValue:
-                value.hashtable = True
+        # Nothing is set, so a long value does not convert the hash.
         return 0
     _setFields(client, value, argv, 2)
     _commit(client, key, value, isNew)
