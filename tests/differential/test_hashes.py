@@ -2,6 +2,8 @@
 Hash commands against Debian's redis-server, reply for reply.
 """
 
+import random
+
 import pytest
 
 from tests.differential import assertSameReplies
@@ -403,3 +405,53 @@ def test_encodings(ports):
         ["OBJECT", "ENCODING", "l"],
     ]
     assertSameReplies(*ports, commands)
+
+
+def _randomHashCommands(rng, count):
+    keys = ["h", "g", "str"]
+    fields = ["a", "b", "c", "d", "f" * 70]
+    values = ["1", "-3", "2.5", "1e3", "abc", "", "9223372036854775807", "v" * 70]
+    commands = [["SET", "str", "v"]]
+    for _ in range(count):
+        key = rng.choice(keys)
+        field = rng.choice(fields)
+        picked = rng.sample(fields, rng.randint(1, 3))
+        commands.append(
+            rng.choice(
+                [
+                    ["HSET", key, field, rng.choice(values)],
+                    ["HSET", key, field, rng.choice(values), rng.choice(fields), rng.choice(values)],
+                    ["HSETNX", key, field, rng.choice(values)],
+                    ["HMSET", key, field, rng.choice(values)],
+                    ["HDEL", key] + picked,
+                    ["HINCRBY", key, field, rng.choice(["1", "-7", "9223372036854775807", "x"])],
+                    ["HINCRBYFLOAT", key, field, rng.choice(["0.1", "-2.5", "1e20", "x", "inf"])],
+                    ["HGET", key, field],
+                    ["HMGET", key] + picked,
+                    ["HEXISTS", key, field],
+                    ["HSTRLEN", key, field],
+                    ["HLEN", key],
+                    ["HGETALL", key],
+                    ["HKEYS", key],
+                    ["HVALS", key],
+                    ["HRANDFIELD", key, "100", "WITHVALUES"],
+                    ["HSCAN", key, "0"],
+                ]
+            )
+        )
+    return commands
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_randomSequences(ports, seed):
+    """
+    Random sequences of hash commands over a few keys (both encodings,
+    wrong types, bad numbers, missing keys) leave both servers answering
+    the same, collections compared sorted where their order is the hash
+    table's.
+    """
+    commands = _randomHashCommands(random.Random(seed), 150)
+    unordered = {i for i, argv in enumerate(commands) if argv[0] in ("HGETALL", "HKEYS", "HVALS", "HRANDFIELD", "HSCAN")}
+    pairs = {i for i in unordered if commands[i][0] in ("HGETALL", "HRANDFIELD")}
+    assertSameUnordered(*ports, commands, unordered, pairs=pairs)
+    assertSameUnordered(*ports, commands, unordered, resp3=True)

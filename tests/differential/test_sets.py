@@ -5,6 +5,8 @@ Intset-encoded sets answer in ascending numeric order in both servers and
 are compared byte for byte; hash-table encoded ones are compared sorted.
 """
 
+import random
+
 import pytest
 
 from tests.differential import assertSameReplies
@@ -358,3 +360,54 @@ def test_encodings(ports):
         ["OBJECT", "ENCODING", "n"],
     ]
     assertSameReplies(*ports, commands)
+
+
+def _randomSetCommands(rng, count):
+    keys = ["a", "b", "c", "str"]
+    pool = ["1", "2", "3", "10", "-5", "x", "y", "007"]
+    commands = [["SET", "str", "v"]]
+    for _ in range(count):
+        key = rng.choice(keys)
+        members = rng.sample(pool, rng.randint(1, 3))
+        others = rng.sample(keys, rng.randint(1, 3))
+        commands.append(
+            rng.choice(
+                [
+                    ["SADD", key] + members,
+                    ["SADD", key] + members,
+                    ["SREM", key] + members,
+                    ["SMEMBERS", key],
+                    ["SCARD", key],
+                    ["SISMEMBER", key, members[0]],
+                    ["SMISMEMBER", key] + members,
+                    ["SMOVE", key, rng.choice(keys), members[0]],
+                    ["SINTER"] + others,
+                    ["SUNION"] + others,
+                    ["SDIFF"] + others,
+                    ["SINTERCARD", str(len(others))] + others,
+                    ["SINTERSTORE", key] + others,
+                    ["SUNIONSTORE", key] + others,
+                    ["SDIFFSTORE", key] + others,
+                    ["SPOP", key, "10"],
+                    ["SRANDMEMBER", key, "10"],
+                    ["SSCAN", key, "0"],
+                ]
+            )
+        )
+    return commands
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_randomSequences(ports, seed):
+    """
+    Random sequences of set commands over a few keys (mixed encodings,
+    wrong types, missing keys) leave both servers answering the same,
+    collections compared sorted.
+    """
+    commands = _randomSetCommands(random.Random(seed), 150)
+    unordered = {i for i, argv in enumerate(commands) if argv[0] in UNORDERED_SET_REPLIES}
+    assertSameUnordered(*ports, commands, unordered)
+    assertSameUnordered(*ports, commands, unordered, resp3=True)
+
+
+UNORDERED_SET_REPLIES = {"SMEMBERS", "SINTER", "SUNION", "SDIFF", "SPOP", "SRANDMEMBER", "SSCAN"}
