@@ -318,16 +318,22 @@ def _intersection(client, keys, write, limit=0, cardinality=False):
     if any(value is None for value in sets):
         return 0 if cardinality else []
     sets.sort(key=len)
-    others = sets[1:]
+    smallest, others = sets[0], sets[1:]
     if cardinality:
+        if not others:
+            return min(len(smallest), limit) if limit else len(smallest)
         found = 0
-        for member in sets[0]:
+        for member in smallest:
             if all(member in other for other in others):
                 found += 1
                 if found == limit:
                     break
         return found
-    return [member for member in _members(sets[0]) if all(member in other for other in others)]
+    members = _members(smallest)
+    if not others:
+        return members
+    common = smallest.intersection(*others)
+    return [member for member in members if member in common]
 
 
 def _unionOrDifference(client, keys, write, union):
