@@ -11,18 +11,10 @@ exactly as a listpack does, so a listpack-encoded hash answers in Redis's
 own order; the C{hashtable} flag only records the conversion.
 """
 
-from txredisd import errors, resp
+from txredisd import errors, longdouble, resp
 from txredisd.cursors import EMPTY_SCAN, scanCollection
 from txredisd.errors import CommandError
-from txredisd.numbers import (
-    LLONG_MAX,
-    LLONG_MIN,
-    addLongDouble,
-    formatLongDouble,
-    isFiniteLongDouble,
-    parseInt,
-    parseLongDouble,
-)
+from txredisd.numbers import LLONG_MAX, LLONG_MIN, parseInt
 from txredisd.registry import command
 from txredisd.sampling import invalidate, randomDistinctMembers, randomMember, randomMembers
 from txredisd.store import registerType
@@ -275,23 +267,24 @@ def hincrby(client, argv):
 @command("hincrbyfloat", 4, ["write", "denyoom", "fast"], 1, 1, 1, group="hash")
 def hincrbyfloat(client, argv):
     key, field = argv[1], argv[2]
-    increment = parseLongDouble(argv[3])
+    increment = longdouble.parse(argv[3])
     if increment is None:
         raise CommandError(errors.NOT_FLOAT)
-    if not isFiniteLongDouble(increment):
+    if isinstance(increment, float):
+        # Only the infinities are floats here.
         raise CommandError(errors.VALUE_NAN_OR_INFINITY)
     value, isNew = _lookupForWrite(client, key)
     current = value.get(field)
     if current is None:
         number = increment
     else:
-        number = parseLongDouble(current)
+        number = longdouble.parse(current)
         if number is None:
             raise CommandError(errors.HASH_NOT_FLOAT)
-        number = addLongDouble(number, increment)
-        if not isFiniteLongDouble(number):
+        number = longdouble.add(number, increment)
+        if isinstance(number, float):
             raise CommandError(errors.NAN_OR_INFINITY)
-    text = formatLongDouble(number)
+    text = longdouble.formatHuman(number)
     _setOne(client, value, field, text)
     _commit(client, key, value, isNew)
     _notify(client, b"hincrbyfloat", key)
