@@ -81,4 +81,3 @@ def formatDouble(value):
         return b"inf" if value > 0 else b"-inf"
     return b"%.17g" % (value,)
 
-
