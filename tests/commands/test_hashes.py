@@ -326,3 +326,23 @@ class ScanTests(RecordingMixin, SynchronousTestCase):
         cursor, rest = self.scan(cursor, "COUNT", "150")
         self.assertEqual(cursor, b"0")
         self.assertEqual(sorted(items[0::2] + rest[0::2]), sorted(b"f%d" % (i,) for i in range(200)))
+
+
+class LoadTests(SynchronousTestCase):
+    def test_fromPlainKeepsOrder(self):
+        """
+        A hash loaded from a dump keeps its field order and is a listpack
+        when small.
+        """
+        value = Hash.fromPlain([(b"b", b"1"), (b"a", b"2")])
+        self.assertEqual(list(value.items()), [(b"b", b"1"), (b"a", b"2")])
+        self.assertFalse(value.hashtable)
+
+    def test_fromPlainEncoding(self):
+        """
+        A loaded hash with a long value or more than 512 fields is a hash
+        table, as Redis decides on loading.
+        """
+        self.assertTrue(Hash.fromPlain([(b"a", b"x" * 65)]).hashtable)
+        self.assertTrue(Hash.fromPlain([(b"%d" % (i,), b"") for i in range(513)]).hashtable)
+        self.assertFalse(Hash.fromPlain([(b"%d" % (i,), b"") for i in range(512)]).hashtable)

@@ -278,3 +278,15 @@ class ScanTests(RecordingMixin, SynchronousTestCase):
                 break
         self.assertEqual(sorted(seen), sorted(members))
         self.assertFalse(self.value(b"s").scanSnapshots)
+
+
+class LoadTests(SynchronousTestCase):
+    def test_fromPlainEncoding(self):
+        """
+        A set loaded from a dump is an intset only if all its members are
+        integers and there are at most 512 of them.
+        """
+        self.assertFalse(Set.fromPlain([b"1", b"2"]).hashtable)
+        self.assertTrue(Set.fromPlain([b"1", b"x"]).hashtable)
+        self.assertTrue(Set.fromPlain([b"%d" % (i,) for i in range(513)]).hashtable)
+        self.assertEqual(Set.fromPlain([b"1", b"2"]), {b"1", b"2"})

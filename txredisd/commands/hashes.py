@@ -12,6 +12,7 @@ own order; the C{hashtable} flag only records the conversion.
 """
 
 from txredisd import errors, longdouble, resp
+from txredisd.config import Config
 from txredisd.cursors import EMPTY_SCAN, scanCollection
 from txredisd.errors import CommandError
 from txredisd.numbers import LLONG_MAX, LLONG_MIN, parseInt
@@ -21,6 +22,8 @@ from txredisd.store import registerType
 
 # LONG_MAX, the bound of getRangeLongFromObjectOrReply in HRANDFIELD.
 _LONG_MAX = LLONG_MAX
+# The default configuration, for values built without a server at hand.
+_DEFAULTS = Config()
 
 
 class Hash(dict):
@@ -42,6 +45,24 @@ class Hash(dict):
         self.hashtable = False
         self.scanSnapshots = None
         self.randomCache = None
+
+    @classmethod
+    def fromPlain(cls, pairs):
+        """
+        A hash loaded from a dump (see L{txredisd.persistence.values}).
+        Redis derives the encoding of a loaded hash from its contents; no
+        server configuration is at hand here, so the default thresholds
+        decide.
+
+        @param pairs: C{(field, value)} pairs in order.
+        """
+        value = cls()
+        value.update(pairs)
+        maxValue = _DEFAULTS["hash-max-listpack-value"]
+        value.hashtable = len(value) > _DEFAULTS["hash-max-listpack-entries"] or any(
+            len(field) > maxValue or len(data) > maxValue for field, data in value.items()
+        )
+        return value
 
 
 def _encoding(value):

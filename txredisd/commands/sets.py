@@ -11,6 +11,7 @@ too.  Hash-table order is Redis's own and is not reproduced.
 """
 
 from txredisd import errors, resp
+from txredisd.config import Config
 from txredisd.cursors import EMPTY_SCAN, scanCollection
 from txredisd.errors import CommandError
 from txredisd.numbers import LLONG_MAX, parseInt
@@ -21,6 +22,8 @@ from txredisd.store import registerType
 # SPOP_MOVE_STRATEGY_MUL: past this ratio SPOP keeps a new set of the
 # survivors instead of removing the popped members one by one.
 _SPOP_MOVE_STRATEGY_MUL = 5
+# The default configuration, for values built without a server at hand.
+_DEFAULTS = Config()
 
 
 class Set(set):
@@ -42,6 +45,16 @@ class Set(set):
         self.hashtable = False
         self.scanSnapshots = None
         self.randomCache = None
+
+    @classmethod
+    def fromPlain(cls, members):
+        """
+        A set loaded from a dump (see L{txredisd.persistence.values}).
+        Redis derives the encoding of a loaded set from its contents; no
+        server configuration is at hand here, so the default
+        C{set-max-intset-entries} decides.
+        """
+        return _newSet(members, _DEFAULTS["set-max-intset-entries"])
 
 
 def _encoding(value):
