@@ -364,7 +364,8 @@ PARAMETERS = [
     Parameter("slowlog-max-len", "int", 128, minimum=0, maximum=(1 << 63) - 1),
     Parameter("lua-time-limit", "int", 5000, aliases=("busy-reply-threshold",), minimum=0, maximum=(1 << 63) - 1),
     Parameter("list-max-listpack-size", "int", -2, aliases=("list-max-ziplist-size",), minimum=-(1 << 31), maximum=(1 << 31) - 1),
-    Parameter("hash-max-listpack-entries", "int", 128, aliases=("hash-max-ziplist-entries",), minimum=0, maximum=(1 << 63) - 1),
+    # 512, not redis.conf's 128: the default compiled into Redis 7.0 (config.c).
+    Parameter("hash-max-listpack-entries", "int", 512, aliases=("hash-max-ziplist-entries",), minimum=0, maximum=(1 << 63) - 1),
     Parameter("hash-max-listpack-value", "int", 64, aliases=("hash-max-ziplist-value",), minimum=0, maximum=(1 << 63) - 1),
     Parameter("set-max-intset-entries", "int", 512, minimum=0, maximum=(1 << 63) - 1),
     Parameter("zset-max-listpack-entries", "int", 128, aliases=("zset-max-ziplist-entries",), minimum=0, maximum=(1 << 63) - 1),

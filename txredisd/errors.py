@@ -142,7 +142,19 @@ CONFIG_UNKNOWN_PARAM = "ERR Unknown option or number of arguments for CONFIG SET
 
 # --- hashes ------------------------------------------------------------------
 
+HASH_NOT_INTEGER = "ERR hash value is not an integer"
+HASH_NOT_FLOAT = "ERR hash value is not a float"
+VALUE_NAN_OR_INFINITY = "ERR value is NaN or Infinity"
+RANDOM_COUNT_RANGE = (
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+)
+HRANDFIELD_RANGE = "ERR value is out of range"
+
 # --- sets --------------------------------------------------------------------
+
+NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0"
+NUMKEYS_TOO_MANY = "ERR Number of keys can't be greater than number of args"
+LIMIT_NEGATIVE = "ERR LIMIT can't be negative"
 
 # --- sorted sets and geo -----------------------------------------------------
 
