@@ -154,7 +154,14 @@ def call(client, spec, argv):
     client.lastCommand = spec.name
     if store.dirty != dirty and server.propagators:
         commands = client.propagateAs
-        server.propagate(client.dbIndex, commands if commands is not None else [argv])
+        if commands is None:
+            server.propagate(client.dbIndex, [argv])
+        else:
+            # A command rewritten as several (SPOP with a count) reaches
+            # replicas and the AOF atomically, in MULTI/EXEC, as Redis 7.0.
+            outer = server.startPropagationBatch()
+            server.propagate(client.dbIndex, commands)
+            server.endPropagationBatch(outer)
         replication = server.replication
         if replication is not None:
             # WAIT waits for replicas to reach the client's last write.

@@ -207,14 +207,17 @@ class PopTests(RecordingMixin, SynchronousTestCase):
 
     def test_spopCountPropagatesSrems(self):
         """
-        SPOP with a count is propagated as one SREM per popped member, for
-        both of Redis's strategies.
+        SPOP with a count is propagated as one SREM per popped member inside
+        MULTI/EXEC (as Redis 7.0's AOF shows), for both of Redis's
+        strategies.
         """
         for count in ("2", "9"):
             self.conn.call("SADD", "s", *range(10))
             del self.propagated[:]
             popped = parse(self.conn.call("SPOP", "s", count))
-            self.assertEqual(self.propagated, [[b"SREM", b"s", m] for m in popped])
+            self.assertEqual(
+                self.propagated, [[b"MULTI"]] + [[b"SREM", b"s", m] for m in popped] + [[b"EXEC"]]
+            )
             self.assertEqual(len(self.value(b"s")), 10 - int(count))
             self.assertFalse(self.value(b"s") & set(popped))
             self.conn.call("DEL", "s")
