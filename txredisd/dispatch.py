@@ -7,6 +7,8 @@ link, goes through L{execute}: Redis's checks in Redis's order
 and hands keyspace changes to the propagators (C{call} in Redis).
 """
 
+from time import perf_counter
+
 from twisted.logger import Logger
 
 from txredisd import errors
@@ -38,9 +40,20 @@ def _fail(client, spec, message):
     # A queue-time error inside MULTI makes EXEC answer EXECABORT.
     if client.multi is not None:
         client.multiError = True
-    stats = client.server.stats
-    stats["total_error_replies"] += 1
+    server = client.server
+    server.countError(message)
+    if spec is not None:
+        # INFO commandstats: refused before running (rejected_calls).
+        _commandStat(server, spec)[2] += 1
     return CommandError(message)
+
+
+def _commandStat(server, spec):
+    # [calls, usec, rejected_calls, failed_calls] as INFO commandstats shows.
+    stat = server.commandStats.get(spec.name)
+    if stat is None:
+        stat = server.commandStats[spec.name] = [0, 0, 0, 0]
+    return stat
 
 
 def lookupCommand(client, argv):
@@ -55,8 +68,12 @@ def lookupCommand(client, argv):
         return _fail(client, None, errors.unknownCommand(argv))
     if spec.subcommands:
         if len(argv) == 1:
-            return _fail(client, spec, errors.wrongArity(spec.name))
-        sub = spec.subcommands.get(argv[1].lower())
+            # A container that also runs bare (COMMAND) checks its own arity.
+            if spec.handler is None:
+                return _fail(client, spec, errors.wrongArity(spec.name))
+            sub = spec
+        else:
+            sub = spec.subcommands.get(argv[1].lower())
         if sub is None:
             if spec.handler is None:
                 return _fail(client, spec, errors.unknownSubcommand(argv[1], spec.name))
@@ -109,21 +126,24 @@ def call(client, spec, argv):
     store.now = int(server.clock.seconds() * 1000)
     dirty = store.dirty
     client.propagateAs = None
+    stat = _commandStat(server, spec)
+    # Set before running, as Redis does: CLIENT INFO shows itself.
+    client.lastCommand = spec.name
+    started = perf_counter()
     try:
         reply = spec.handler(client, argv)
     except CommandError as e:
         reply = e
-        server.stats["total_error_replies"] += 1
+        server.countError(e.message)
+        stat[3] += 1
     except Exception:
         _log.failure("Unexpected error running {command!r}", command=argv[:8])
         reply = CommandError("ERR internal error running '%s'" % (spec.name,))
-        server.stats["total_error_replies"] += 1
+        server.countError(reply.message)
+        stat[3] += 1
+    stat[1] += int((perf_counter() - started) * 1000000)
     server.stats["total_commands_processed"] += 1
-    stat = server.commandStats.get(spec.name)
-    if stat is None:
-        stat = server.commandStats[spec.name] = [0, 0]
     stat[0] += 1
-    client.lastCommand = spec.name
     if store.dirty != dirty and server.propagators:
         commands = client.propagateAs
         server.propagate(client.dbIndex, commands if commands is not None else [argv])

@@ -10,6 +10,7 @@ from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 
 from txredisd.config import Config
+from txredisd.info import InstantaneousMetrics, defaultSections, sampleMetrics
 from txredisd.store import Keyspace
 
 
@@ -25,6 +26,12 @@ class RedisServer:
     @ivar propagators: callables C{(dbIndex, argv)} that receive every
         command that changed the keyspace (replication, the AOF).
     @ivar stats: counters for INFO stats.
+    @ivar commandStats: command name to C{[calls, usec, rejected, failed]}.
+    @ivar errorStats: error code (C{ERR}, C{WRONGTYPE}) to its count.
+    @ivar infoSections: the L{txredisd.info.InfoSections} INFO prints;
+        other parts of the server add their fields there.
+    @ivar cronHooks: callables C{(server)} run on every cron tick (C{hz}
+        times a second), as Redis's C{serverCron} does its periodic work.
     """
 
     _log = Logger()
@@ -42,12 +49,17 @@ class RedisServer:
         self.pid = os.getpid()
         self.listeners = []
         self.stats = {}
+        self.commandStats = {}
+        self.errorStats = {}
         self.resetStats()
         self._expireLoop = None
         self.shutdownHooks = []
         self.readOnlyReplica = False
         self.disconnectHooks = []
         self.resetHooks = []
+        self.infoSections = defaultSections()
+        self.metrics = InstantaneousMetrics()
+        self.cronHooks = [sampleMetrics]
 
     def resetStats(self):
         """
@@ -62,8 +74,8 @@ class RedisServer:
             "total_error_replies": 0,
             "unexpected_error_replies": 0,
         }
-        self.commandStats = {}
-        self.errorStats = {}
+        self.commandStats.clear()
+        self.errorStats.clear()
         self.store.hits = self.store.misses = self.store.expiredKeys = 0
 
     def nextClientId(self):
@@ -100,6 +112,8 @@ class RedisServer:
     def _cron(self):
         self.store.now = self.now()
         self.store.activeExpireCycle()
+        for hook in self.cronHooks:
+            hook(self)
 
     def addClient(self, client):
         """
@@ -115,6 +129,15 @@ class RedisServer:
         self.clients.pop(client.id, None)
         if client.watchedKeys:
             self.store.unwatchAll(client)
+
+    def countError(self, message):
+        """
+        Count an error reply for INFO errorstats, by its code (the first
+        word, as Redis's C{afterErrorReply} counts it).
+        """
+        self.stats["total_error_replies"] += 1
+        code = message.split(" ", 1)[0]
+        self.errorStats[code] = self.errorStats.get(code, 0) + 1
 
     def propagate(self, dbIndex, commands):
         """
