@@ -431,7 +431,7 @@ def clientList(client, argv):
     clients = client.server.clients
     if len(argv) == 4 and argv[2].lower() == b"type":
         kind = _parseClientType(argv[3])
-        chosen = [c for c in clients.values() if clientType(c) == kind]
+        chosen = [c for c in clients.values() if not c.closed and clientType(c) == kind]
     elif len(argv) > 3 and argv[2].lower() == b"id":
         ids = []
         for text in argv[3:]:
@@ -440,11 +440,11 @@ def clientList(client, argv):
                 raise CommandError(errors.INVALID_CLIENT_ID)
             ids.append(value)
         # Redis answers in the order the ids were given.
-        chosen = [clients[i] for i in ids if i in clients]
+        chosen = [clients[i] for i in ids if i in clients and not clients[i].closed]
     elif len(argv) != 2:
         raise CommandError(errors.SYNTAX)
     else:
-        chosen = list(clients.values())
+        chosen = [c for c in clients.values() if not c.closed]
     now = client.server.clock.seconds()
     return Verbatim(b"".join(clientInfo(c, now) + b"\n" for c in chosen))
 
@@ -520,6 +520,8 @@ def clientKill(client, argv):
             i += 2
     victims = []
     for other in list(server.clients.values()):
+        if other.closed:
+            continue
         if addr is not None and other.address.encode() != addr:
             continue
         if laddr is not None and other.localAddress.encode() != laddr:
@@ -538,7 +540,10 @@ def clientKill(client, argv):
             # After the reply, as Redis's CLIENT_CLOSE_AFTER_REPLY.
             client.closeAfterReply = True
         else:
+            # Redis frees the client at once: it takes no more commands and
+            # no longer appears to CLIENT LIST or KILL.
             other.close()
+            other.closed = True
     if oldForm:
         if not victims:
             raise CommandError(errors.NO_SUCH_CLIENT)
