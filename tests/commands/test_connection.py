@@ -108,6 +108,17 @@ class ClientTests(SynchronousTestCase):
         self.assertIn(b" flags=Px ", clientInfo(line, 0))
         self.assertIn(b" multi=0 ", clientInfo(line, 0))
 
+    def test_noEvict(self):
+        """
+        CLIENT NO-EVICT ON and OFF set and clear the C{e} flag; other words
+        are a syntax error.
+        """
+        self.assertEqual(self.conn.call("CLIENT", "NO-EVICT", "on"), b"+OK\r\n")
+        self.assertIn(b" flags=e ", self.conn.call("CLIENT", "INFO"))
+        self.assertEqual(self.conn.call("CLIENT", "NO-EVICT", "maybe"), b"-ERR syntax error\r\n")
+        self.assertEqual(self.conn.call("CLIENT", "NO-EVICT", "OFF"), b"+OK\r\n")
+        self.assertIn(b" flags=N ", self.conn.call("CLIENT", "INFO"))
+
     def test_killById(self):
         """
         CLIENT KILL ID closes that client at once: it is no longer listed,

@@ -82,6 +82,10 @@ def test_clientErrors(sharedRedisServer, sharedTxredisd):
             ["CLIENT", "KILL", "foo", "bar"],
             ["CLIENT", "KILL", "MAXAGE", "10"],
             ["CLIENT", "KILL", "ID", "999999", "SKIPME"],
+            ["CLIENT", "NO-EVICT", "maybe"],
+            ["CLIENT", "NO-EVICT"],
+            ["CLIENT", "NO-EVICT", "ON"],
+            ["CLIENT", "NO-EVICT", "off"],
         ],
     )
 

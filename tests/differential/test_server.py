@@ -325,6 +325,7 @@ _EXACT = [
     "client|list",
     "client|kill",
     "client|help",
+    "client|no-evict",
 ]
 
 

@@ -5,7 +5,7 @@ CLIENT.
 
 import txredisd
 from txredisd import errors
-from txredisd.commands.server import helpReply
+from txredisd.commands.server import helpSubcommand
 from txredisd.errors import CommandError
 from txredisd.numbers import parseInt
 from txredisd.registry import command, container
@@ -240,16 +240,17 @@ container(
 
 _CLIENT_FLAGS = ["noscript", "loading", "stale"]
 _CLIENT_ADMIN_FLAGS = ["admin", "noscript", "loading", "stale"]
+_O1 = {"complexity": "O(1)"}
 
 
 @command(
     "client|id",
     2,
     _CLIENT_FLAGS,
-    group="connection",
     summary="Returns the client ID for the current connection",
     since="5.0.0",
-    docs={"complexity": "O(1)"},
+    group="connection",
+    docs=_O1,
 )
 def clientId(client, argv):
     return client.id
@@ -259,10 +260,10 @@ def clientId(client, argv):
     "client|setname",
     3,
     _CLIENT_FLAGS,
-    group="connection",
     summary="Set the current connection name",
     since="2.6.9",
-    docs={"complexity": "O(1)"},
+    group="connection",
+    docs=_O1,
 )
 def clientSetname(client, argv):
     name = argv[2]
@@ -276,13 +277,34 @@ def clientSetname(client, argv):
     "client|getname",
     2,
     _CLIENT_FLAGS,
-    group="connection",
     summary="Get the current connection name",
     since="2.6.9",
-    docs={"complexity": "O(1)"},
+    group="connection",
+    docs=_O1,
 )
 def clientGetname(client, argv):
     return client.name
+
+
+@command(
+    "client|no-evict",
+    3,
+    _CLIENT_ADMIN_FLAGS,
+    group="connection",
+    summary="Set client eviction mode for the current connection",
+    since="7.0.0",
+    docs=_O1,
+)
+def clientNoEvict(client, argv):
+    # Nothing here evicts clients; the mode is kept for CLIENT LIST's "e".
+    mode = argv[2].lower()
+    if mode == b"on":
+        client.flags.add("no-evict")
+    elif mode == b"off":
+        client.flags.discard("no-evict")
+    else:
+        raise CommandError(errors.SYNTAX)
+    return OK
 
 
 def clientType(client):
@@ -328,7 +350,10 @@ def _clientFlags(client):
         letters.append("c")
     if client.transport is not None and not hasattr(client.transport.getPeer(), "host"):
         letters.append("U")
-    letters.extend(sorted(f for f in client.flags if isinstance(f, str) and len(f) == 1))
+    if "readonly" in client.flags:
+        letters.append("r")
+    if "no-evict" in client.flags:
+        letters.append("e")
     return "".join(letters) or "N"
 
 
@@ -599,15 +624,4 @@ _CLIENT_HELP = [
     "    Protect current client connection from eviction.",
 ]
 
-
-@command(
-    "client|help",
-    2,
-    ["loading", "stale"],
-    group="connection",
-    summary="Show helpful text about the different subcommands",
-    since="5.0.0",
-    docs={"complexity": "O(1)"},
-)
-def clientHelp(client, argv):
-    return helpReply("CLIENT", _CLIENT_HELP)
+helpSubcommand("client", _CLIENT_HELP, group="connection")

@@ -27,20 +27,23 @@ _FLUSH_HISTORY = [
     ("4.0.0", "Added the `ASYNC` flushing mode modifier."),
     ("6.2.0", "Added the `SYNC` flushing mode modifier."),
 ]
+_FLUSH_KW = dict(
+    group="server",
+    aclCategories=("keyspace", "dangerous"),
+    tips=("request_policy:all_shards", "response_policy:all_succeeded"),
+)
 
 
 @command(
     "flushall",
     -1,
     ["write"],
-    group="server",
-    aclCategories=("keyspace", "dangerous"),
-    tips=("request_policy:all_shards", "response_policy:all_succeeded"),
     summary="Remove all keys from all databases",
     docs={
         "complexity": "O(N) where N is the total number of keys in all databases",
         "history": _FLUSH_HISTORY,
     },
+    **_FLUSH_KW
 )
 def flushall(client, argv):
     _flushMode(argv)
@@ -55,14 +58,12 @@ def flushall(client, argv):
     "flushdb",
     -1,
     ["write"],
-    group="server",
-    aclCategories=("keyspace", "dangerous"),
-    tips=("request_policy:all_shards", "response_policy:all_succeeded"),
     summary="Remove all keys from the current database",
     docs={
         "complexity": "O(N) where N is the number of keys in the selected database",
         "history": _FLUSH_HISTORY,
     },
+    **_FLUSH_KW
 )
 def flushdb(client, argv):
     _flushMode(argv)
@@ -119,16 +120,30 @@ def time(client, argv):
     return [b"%d" % (micros // 1000000,), b"%d" % (micros % 1000000,)]
 
 
-def helpReply(name, lines):
+def helpSubcommand(container, lines, **kwargs):
     """
-    A C{<COMMAND> HELP} reply as Redis's C{addReplyHelp} builds it.
+    Declare C{<container>|help}, answering as Redis's C{addReplyHelp}: a
+    usage line, the given lines, then HELP's own.
 
-    @param name: the command, upper case.
+    @param container: the container's name, lower case.
     @param lines: the help lines after the first.
+    @param kwargs: further declaration (C{group}, C{aclCategories}).
     """
-    return [Status("%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:" % (name,))] + [
+    reply = [Status("%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:" % (container.upper(),))] + [
         Status(line) for line in lines + ["HELP", "    Prints this help."]
     ]
+
+    def help(client, argv):
+        return reply
+
+    command(
+        container + "|help",
+        2,
+        ["loading", "stale"],
+        summary="Show helpful text about the different subcommands",
+        docs={"complexity": "O(1)"},
+        **dict(kwargs, since="5.0.0")
+    )(help)
 
 
 # --- CONFIG --------------------------------------------------------------------
@@ -290,18 +305,7 @@ _CONFIG_HELP = [
     "    Rewrite the configuration file.",
 ]
 
-
-@command(
-    "config|help",
-    2,
-    ["loading", "stale"],
-    group="server",
-    summary="Show helpful text about the different subcommands",
-    since="5.0.0",
-    docs={"complexity": "O(1)"},
-)
-def configHelp(client, argv):
-    return helpReply("CONFIG", _CONFIG_HELP)
+helpSubcommand("config", _CONFIG_HELP, group="server")
 
 
 # --- COMMAND -------------------------------------------------------------------
@@ -488,14 +492,4 @@ _COMMAND_HELP = [
     "    Return the keys and the access flags from a full Redis command.",
 ]
 
-
-@command(
-    "command|help",
-    2,
-    _COMMAND_FLAGS,
-    summary="Show helpful text about the different subcommands",
-    docs={"complexity": "O(1)"},
-    **dict(_COMMAND_KW, since="5.0.0")
-)
-def commandHelp(client, argv):
-    return helpReply("COMMAND", _COMMAND_HELP)
+helpSubcommand("command", _COMMAND_HELP, **_COMMAND_KW)
