@@ -110,7 +110,7 @@ PROTOCOL_VERSION = "ERR Protocol version is not an integer or out of range"
 HELLO_SYNTAX = "ERR Syntax error in HELLO option '{}'"
 HELLO_NOAUTH = (
     "NOAUTH HELLO must be called with the client already authenticated, "
-    "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
+    "otherwise the HELLO AUTH <user> <pass> option can be used to "
     "authenticate the client and select the RESP protocol version at the same time"
 )
 

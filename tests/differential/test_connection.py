@@ -259,3 +259,46 @@ def test_pingEchoSelectAuth(sharedRedisServer, sharedTxredisd):
     assertSameReplies(
         sharedRedisServer.port, sharedTxredisd.port, [["PING"], ["PING", "x"], ["ECHO", "e"]], resp3=True
     )
+
+
+def test_passwordFlows(tmp_path):
+    """
+    With requirepass set, NOAUTH, HELLO AUTH, AUTH with and without a user
+    name, and RESET's return to unauthenticated answer as Redis does.
+    """
+    from tests.conftest import startRedisServer, startTxredisd
+
+    (tmp_path / "redis").mkdir()
+    (tmp_path / "txredisd").mkdir()
+    redis = startRedisServer(tmp_path / "redis", "--requirepass", "pw")
+    try:
+        txredisd = startTxredisd(tmp_path / "txredisd", "--requirepass", "pw")
+        try:
+            commands = [
+                ["PING"],
+                ["CLIENT", "ID"],
+                ["HELLO"],
+                ["HELLO", "3"],
+                ["HELLO", "3", "AUTH", "default", "wrong"],
+                ["HELLO", "2", "AUTH", "nobody", "pw"],
+                ["AUTH", "wrong"],
+                ["AUTH", "default", "wrong"],
+                ["AUTH", "pw"],
+                ["PING"],
+                ["RESET"],
+                ["PING"],
+                ["AUTH", "default", "pw"],
+                ["ECHO", "in"],
+                ["RESET"],
+                ["QUIT"],
+            ]
+            assertSameReplies(redis.port, txredisd.port, commands)
+            commands = [["HELLO", "3", "AUTH", "default", "pw", "SETNAME", "n"], ["CLIENT", "GETNAME"], ["PING"]]
+            want = runSequence(redis.port, commands)
+            got = runSequence(txredisd.port, commands)
+            assert _withoutId(got[0]) == _withoutId(want[0])
+            assert got[1:] == want[1:]
+        finally:
+            txredisd.stop()
+    finally:
+        redis.stop()
