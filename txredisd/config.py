@@ -58,6 +58,8 @@ class Parameter:
     @ivar minimum: for numbers, the smallest accepted value.
     @ivar maximum: for numbers, the largest accepted value.
     @ivar aliases: other names (C{slaveof} for C{replicaof}).
+    @ivar protected: CONFIG SET may change it only as
+        C{enable-protected-configs} allows (Redis's C{PROTECTED_CONFIG}).
     """
 
     def __init__(
@@ -72,8 +74,10 @@ class Parameter:
         aliases=(),
         parse=None,
         render=None,
+        protected=False,
     ):
         self.name = name
+        self.protected = protected
         self.kind = kind
         self.default = default
         self.mutable = mutable
@@ -187,8 +191,9 @@ _POLICIES = (
 PARAMETERS = [
     Parameter("port", "int", 6379, mutable=False, minimum=0, maximum=65535),
     Parameter("bind", "string", b"127.0.0.1 -::1", mutable=False),
-    Parameter("dir", "string", b"."),
-    Parameter("dbfilename", "string", b"dump.rdb"),
+    Parameter("dir", "string", b".", protected=True),
+    Parameter("dbfilename", "string", b"dump.rdb", protected=True),
+    Parameter("enable-protected-configs", "enum", b"no", mutable=False, choices=(b"no", b"yes", b"local")),
     Parameter("databases", "int", 16, mutable=False, minimum=1, maximum=(1 << 31) - 1),
     Parameter(
         "replicaof",

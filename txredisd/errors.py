@@ -131,6 +131,7 @@ CONFIG_UNKNOWN_PARAM = "ERR Unknown option or number of arguments for CONFIG SET
 CONFIG_SET_FAILED = "ERR CONFIG SET failed (possibly related to argument '{}') - {}"
 CONFIG_DUPLICATE = "duplicate parameter"
 CONFIG_IMMUTABLE = "can't set immutable config"
+CONFIG_PROTECTED = "can't set protected config"
 CONFIG_NO_FILE = "ERR The server is running without a config file"
 COMMAND_INVALID = "ERR Invalid command specified"
 COMMAND_NO_KEYS = "ERR The command has no key arguments"

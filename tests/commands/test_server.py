@@ -5,9 +5,11 @@ FLUSHDB and DBSIZE, over an in-memory connection.
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from txredisd.config import ConfigError
+from twisted.internet.address import IPv4Address
+
+from txredisd.config import Config, ConfigError
 from txredisd.info import InfoSections, bytesToHuman, estimateMemory
-from tests.helpers import Connection
+from tests.helpers import Connection, makeServer
 
 
 class InfoTests(SynchronousTestCase):
@@ -285,6 +287,23 @@ class ConfigTests(SynchronousTestCase):
             b"-ERR CONFIG SET failed (possibly related to argument 'TIMEOUT') - duplicate parameter\r\n",
         )
         self.assertEqual(self.conn.call("CONFIG", "SET", "hz", "1", "x"), b"-ERR syntax error\r\n")
+
+    def test_protected(self):
+        """
+        dir and dbfilename are protected: CONFIG SET refuses them unless
+        enable-protected-configs allows it (yes, or local for loopback
+        clients).
+        """
+        self.assertEqual(
+            self.conn.call("CONFIG", "SET", "dir", "/tmp"),
+            b"-ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected config\r\n",
+        )
+        config = Config()
+        config.set("enable-protected-configs", b"local", startup=True)
+        local = Connection(makeServer(config=config), peer=IPv4Address("TCP", "127.0.0.1", 5000))
+        self.assertEqual(local.call("CONFIG", "SET", "dbfilename", "x.rdb"), b"+OK\r\n")
+        remote = Connection(local.server)
+        self.assertEqual(remote.call("CONFIG", "SET", "dbfilename", "y.rdb")[:22], b"-ERR CONFIG SET failed")
 
     def test_rewriteWithoutFile(self):
         """

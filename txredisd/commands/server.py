@@ -223,6 +223,8 @@ def configSet(client, argv):
             continue
         if not parameter.mutable:
             failedName, failure = name, errors.CONFIG_IMMUTABLE
+        elif parameter.protected and not _allowProtected(client):
+            failedName, failure = name, errors.CONFIG_PROTECTED
         elif any(name.lower() == other.lower() for other, _, _ in chosen):
             failedName, failure = name, errors.CONFIG_DUPLICATE
         chosen.append((name, parameter, argv[i + 1]))
@@ -247,6 +249,18 @@ def configSet(client, argv):
                 observer(parameter.name, value)
         raise CommandError(errors.CONFIG_SET_FAILED.format(errors.safe(e.name), e.reason))
     return OK
+
+
+def _allowProtected(client):
+    # Redis's allowProtectedAction: "yes", or "local" for loopback and
+    # Unix-socket clients.
+    mode = client.server.config["enable-protected-configs"]
+    if mode == b"yes":
+        return True
+    if mode == b"local" and client.transport is not None:
+        host = getattr(client.transport.getPeer(), "host", None)
+        return host is None or host in ("127.0.0.1", "::1") or host.startswith("127.")
+    return False
 
 
 class _ApplyFailed(Exception):
