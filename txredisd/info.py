@@ -469,16 +469,20 @@ def cpuFields(server):
 
 
 def commandstatsFields(server):
-    # Redis's per-command counters; usec is the handler's own time.
-    return [
-        (
-            "cmdstat_" + name,
-            "calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d"
-            % (stat[0], stat[1], stat[1] / stat[0] if stat[0] else 0.0, stat[2], stat[3]),
-        )
-        for name, stat in server.commandStats.items()
-        if stat[0] or stat[2] or stat[3]
-    ]
+    # Redis's per-command counters; usec is the handler's own time, kept
+    # in seconds by dispatch.
+    fields = []
+    for name, (calls, seconds, rejected, failed) in server.commandStats.items():
+        if calls or rejected or failed:
+            usec = seconds * 1000000
+            fields.append(
+                (
+                    "cmdstat_" + name,
+                    "calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d"
+                    % (calls, usec, usec / calls if calls else 0.0, rejected, failed),
+                )
+            )
+    return fields
 
 
 def errorstatsFields(server):

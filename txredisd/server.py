@@ -26,7 +26,8 @@ class RedisServer:
     @ivar propagators: callables C{(dbIndex, argv)} that receive every
         command that changed the keyspace (replication, the AOF).
     @ivar stats: counters for INFO stats.
-    @ivar commandStats: command name to C{[calls, usec, rejected, failed]}.
+    @ivar commandStats: command name to C{[calls, seconds, rejected,
+        failed]}.
     @ivar errorStats: error code (C{ERR}, C{WRONGTYPE}) to its count.
     @ivar infoSections: the L{txredisd.info.InfoSections} INFO prints;
         other parts of the server add their fields there.
