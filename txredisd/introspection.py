@@ -118,6 +118,37 @@ def keySpec(flags, begin=1, lastKey=0, keyStep=1, limit=0, keyword=None, keyNum=
     }
 
 
+_ARG_FLAG_ORDER = ("optional", "multiple", "multiple_token")
+
+
+def arg(name, type, keySpecIndex=None, token=None, summary=None, since=None,
+        deprecatedSince=None, flags="", args=()):
+    """
+    One argument of a command's C{COMMAND DOCS} C{arguments}, with Redis
+    7.0's fields in the order C{addReplyCommandArgList} writes them.
+
+    @param type: Redis's argument type (C{string}, C{integer}, C{key},
+        C{pattern}, C{oneof}, C{block}, C{pure-token}, ...).
+    @param flags: space separated: C{optional}, C{multiple},
+        C{multiple_token}.
+    @param args: the nested arguments of a C{oneof} or C{block}.
+    @return: a L{Map}.
+    """
+    items = [(b"name", name.encode()), (b"type", type.encode())]
+    if keySpecIndex is not None:
+        items.append((b"key_spec_index", keySpecIndex))
+    for field, value in ((b"token", token), (b"summary", summary), (b"since", since),
+                         (b"deprecated_since", deprecatedSince)):
+        if value is not None:
+            items.append((field, value.encode()))
+    if flags:
+        given = flags.split()
+        items.append((b"flags", Set([Status(f) for f in _ARG_FLAG_ORDER if f in given])))
+    if type in ("oneof", "block"):
+        items.append((b"arguments", list(args)))
+    return Map(items)
+
+
 def keySpecs(spec):
     """
     The key specifications of a command: its declared ones, or one derived
@@ -249,7 +280,7 @@ def commandDocs(spec):
             (b"history", Set([[v.encode(), text.encode()] for v, text in docs["history"]]))
         )
     if docs.get("arguments"):
-        items.append((b"arguments", docs["arguments"]))
+        items.append((b"arguments", list(docs["arguments"])))
     if spec.subcommands:
         items.append(
             (

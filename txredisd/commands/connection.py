@@ -7,6 +7,7 @@ import txredisd
 from txredisd import errors
 from txredisd.commands.server import helpSubcommand
 from txredisd.errors import CommandError
+from txredisd.introspection import arg
 from txredisd.numbers import parseInt
 from txredisd.registry import command, container
 from txredisd.resp import OK, PONG, Map, Raw, Status, Verbatim
@@ -21,7 +22,7 @@ _RESET = Raw(b"+RESET\r\n")
     group="connection",
     tips=("request_policy:all_shards", "response_policy:all_succeeded"),
     summary="Ping the server",
-    docs={"complexity": "O(1)"},
+    docs={"complexity": "O(1)", "arguments": [arg("message", "string", flags="optional")]},
 )
 def ping(client, argv):
     if len(argv) > 2:
@@ -40,7 +41,7 @@ def ping(client, argv):
     ["loading", "stale", "fast"],
     group="connection",
     summary="Echo the given string",
-    docs={"complexity": "O(1)"},
+    docs={"complexity": "O(1)", "arguments": [arg("message", "string")]},
 )
 def echo(client, argv):
     return argv[1]
@@ -52,7 +53,7 @@ def echo(client, argv):
     ["loading", "stale", "fast"],
     group="connection",
     summary="Change the selected database for the current connection",
-    docs={"complexity": "O(1)"},
+    docs={"complexity": "O(1)", "arguments": [arg("index", "integer")]},
 )
 def select(client, argv):
     index = parseInt(argv[1])
@@ -124,6 +125,7 @@ def checkPassword(server, user, password):
     docs={
         "complexity": "O(N) where N is the number of passwords defined for the user",
         "history": [("6.0.0", "Added ACL style (username and password).")],
+        "arguments": [arg("username", "string", since="6.0.0", flags="optional"), arg("password", "string")],
     },
 )
 def auth(client, argv):
@@ -175,6 +177,24 @@ def helloFields(client):
                 "6.2.0",
                 "`protover` made optional; when called without arguments the "
                 "command reports the current connection's context.",
+            )
+        ],
+        "arguments": [
+            arg(
+                "arguments",
+                "block",
+                flags="optional",
+                args=[
+                    arg("protover", "integer"),
+                    arg(
+                        "username_password",
+                        "block",
+                        token="AUTH",
+                        flags="optional",
+                        args=[arg("username", "string"), arg("password", "string")],
+                    ),
+                    arg("clientname", "string", token="SETNAME", flags="optional"),
+                ],
             )
         ],
     },
@@ -263,7 +283,7 @@ def clientId(client, argv):
     summary="Set the current connection name",
     since="2.6.9",
     group="connection",
-    docs=_O1,
+    docs=dict(_O1, arguments=[arg("connection-name", "string")]),
 )
 def clientSetname(client, argv):
     name = argv[2]
@@ -293,7 +313,12 @@ def clientGetname(client, argv):
     group="connection",
     summary="Set client eviction mode for the current connection",
     since="7.0.0",
-    docs=_O1,
+    docs=dict(
+        _O1,
+        arguments=[
+            arg("enabled", "oneof", args=[arg("on", "pure-token", token="ON"), arg("off", "pure-token", token="OFF")])
+        ],
+    ),
 )
 def clientNoEvict(client, argv):
     # Nothing here evicts clients; the mode is kept for CLIENT LIST's "e".
@@ -440,6 +465,7 @@ def clientInfoCommand(client, argv):
     group="connection",
     tips=("nondeterministic_output",),
     summary="Get the list of client connections",
+    since="2.4.0",
     docs={
         "complexity": "O(N) where N is the number of client connections",
         "history": [
@@ -449,6 +475,29 @@ def clientInfoCommand(client, argv):
             ("6.2.0", "Added `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the optional `ID` filter."),
             ("7.0.0", "Added `resp`, `multi-mem`, `rbs` and `rbp` fields."),
             ("7.0.3", "Added `ssub` field."),
+        ],
+        "arguments": [
+            arg(
+                "normal_master_replica_pubsub",
+                "oneof",
+                token="TYPE",
+                since="5.0.0",
+                flags="optional",
+                args=[
+                    arg("normal", "pure-token", token="NORMAL"),
+                    arg("master", "pure-token", token="MASTER"),
+                    arg("replica", "pure-token", token="REPLICA"),
+                    arg("pubsub", "pure-token", token="PUBSUB"),
+                ],
+            ),
+            arg(
+                "id",
+                "block",
+                token="ID",
+                since="6.2.0",
+                flags="optional",
+                args=[arg("client-id", "integer", flags="multiple")],
+            ),
         ],
     },
 )
@@ -488,6 +537,7 @@ def _knownUser(server, name):
     _CLIENT_ADMIN_FLAGS,
     group="connection",
     summary="Kill the connection of a client",
+    since="2.4.0",
     docs={
         "complexity": "O(N) where N is the number of client connections",
         "history": [
@@ -499,6 +549,41 @@ def _knownUser(server, name):
                 "Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward compatibility.",
             ),
             ("6.2.0", "`LADDR` option."),
+        ],
+        "arguments": [
+            arg(
+                "filter",
+                "oneof",
+                args=[
+                    arg("ip:port", "string", deprecatedSince="2.8.12"),
+                    arg(
+                        "new-format",
+                        "oneof",
+                        flags="multiple",
+                        args=[
+                            arg("client-id", "integer", token="ID", since="2.8.12", flags="optional"),
+                            arg(
+                                "normal_master_slave_pubsub",
+                                "oneof",
+                                token="TYPE",
+                                since="2.8.12",
+                                flags="optional",
+                                args=[
+                                    arg("normal", "pure-token", token="NORMAL"),
+                                    arg("master", "pure-token", token="MASTER", since="3.2.0"),
+                                    arg("slave", "pure-token", token="SLAVE"),
+                                    arg("replica", "pure-token", token="REPLICA", since="5.0.0"),
+                                    arg("pubsub", "pure-token", token="PUBSUB"),
+                                ],
+                            ),
+                            arg("username", "string", token="USER", flags="optional"),
+                            arg("ip:port", "string", token="ADDR", flags="optional"),
+                            arg("ip:port", "string", token="LADDR", since="6.2.0", flags="optional"),
+                            arg("yes/no", "string", token="SKIPME", flags="optional"),
+                        ],
+                    ),
+                ],
+            )
         ],
     },
 )

@@ -8,6 +8,7 @@ from txredisd.errors import CommandError
 from txredisd.introspection import (
     ACL_CATEGORIES,
     aclCategories,
+    arg,
     allSpecs,
     commandDocs,
     commandInfo,
@@ -27,6 +28,17 @@ _FLUSH_HISTORY = [
     ("4.0.0", "Added the `ASYNC` flushing mode modifier."),
     ("6.2.0", "Added the `SYNC` flushing mode modifier."),
 ]
+_FLUSH_ARGS = [
+    arg(
+        "async",
+        "oneof",
+        flags="optional",
+        args=[
+            arg("async", "pure-token", token="ASYNC", since="4.0.0"),
+            arg("sync", "pure-token", token="SYNC", since="6.2.0"),
+        ],
+    )
+]
 _FLUSH_KW = dict(
     group="server",
     aclCategories=("keyspace", "dangerous"),
@@ -42,6 +54,7 @@ _FLUSH_KW = dict(
     docs={
         "complexity": "O(N) where N is the total number of keys in all databases",
         "history": _FLUSH_HISTORY,
+        "arguments": _FLUSH_ARGS,
     },
     **_FLUSH_KW
 )
@@ -62,6 +75,7 @@ def flushall(client, argv):
     docs={
         "complexity": "O(N) where N is the number of keys in the selected database",
         "history": _FLUSH_HISTORY,
+        "arguments": _FLUSH_ARGS,
     },
     **_FLUSH_KW
 )
@@ -97,6 +111,7 @@ def dbsize(client, argv):
     docs={
         "complexity": "O(1)",
         "history": [("7.0.0", "Added support for taking multiple section arguments.")],
+        "arguments": [arg("section", "string", flags="optional multiple")],
     },
 )
 def info(client, argv):
@@ -171,6 +186,7 @@ _CONFIG_N = "O(N) when N is the number of configuration parameters provided"
     docs={
         "complexity": _CONFIG_N,
         "history": [("7.0.0", "Added the ability to pass multiple pattern parameters in one call")],
+        "arguments": [arg("parameter", "block", flags="multiple", args=[arg("parameter", "string")])],
     },
 )
 def configGet(client, argv):
@@ -201,6 +217,14 @@ def configGet(client, argv):
     docs={
         "complexity": _CONFIG_N,
         "history": [("7.0.0", "Added the ability to set multiple parameters in one call.")],
+        "arguments": [
+            arg(
+                "parameter_value",
+                "block",
+                flags="multiple",
+                args=[arg("parameter", "string"), arg("value", "string")],
+            )
+        ],
     },
 )
 def configSet(client, argv):
@@ -327,6 +351,7 @@ helpSubcommand("config", _CONFIG_HELP, group="server")
 _COMMAND_FLAGS = ["loading", "stale"]
 _COMMAND_KW = {"group": "server", "aclCategories": ("connection",), "since": "2.8.13"}
 _ORDER_TIP = ("nondeterministic_output_order",)
+_NAMES_ARG = [arg("command-name", "string", flags="optional multiple")]
 
 
 def _command(client, argv):
@@ -368,6 +393,7 @@ def commandCount(client, argv):
     docs={
         "complexity": "O(N) where N is the number of commands to look up",
         "history": [("7.0.0", "Allowed to be called with no argument to get info on all commands.")],
+        "arguments": _NAMES_ARG,
     },
     **_COMMAND_KW
 )
@@ -387,7 +413,7 @@ def commandInfoCommand(client, argv):
     _COMMAND_FLAGS,
     tips=_ORDER_TIP,
     summary="Get array of specific Redis command documentation",
-    docs={"complexity": "O(N) where N is the number of commands to look up"},
+    docs={"complexity": "O(N) where N is the number of commands to look up", "arguments": _NAMES_ARG},
     **dict(_COMMAND_KW, since="7.0.0")
 )
 def commandDocsCommand(client, argv):
@@ -405,7 +431,22 @@ def commandDocsCommand(client, argv):
     _COMMAND_FLAGS,
     tips=_ORDER_TIP,
     summary="Get an array of Redis command names",
-    docs={"complexity": "O(N) where N is the total number of Redis commands"},
+    docs={
+        "complexity": "O(N) where N is the total number of Redis commands",
+        "arguments": [
+            arg(
+                "filterby",
+                "oneof",
+                token="FILTERBY",
+                flags="optional",
+                args=[
+                    arg("module-name", "string", token="MODULE"),
+                    arg("category", "string", token="ACLCAT"),
+                    arg("pattern", "pattern", token="PATTERN"),
+                ],
+            )
+        ],
+    },
     **dict(_COMMAND_KW, since="7.0.0")
 )
 def commandList(client, argv):
