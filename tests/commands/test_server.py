@@ -405,7 +405,7 @@ class CommandTests(SynchronousTestCase):
         self.conn.call("HELLO", "3")
         reply = self.conn.call("COMMAND", "DOCS", "config")
         self.assertTrue(reply.startswith(b"%1\r\n$6\r\nconfig\r\n%5\r\n"))
-        self.assertIn(b"$11\r\nsubcommands\r\n%5\r\n$10\r\nconfig|get\r\n%5\r\n", reply)
+        self.assertIn(b"$11\r\nsubcommands\r\n%5\r\n$10\r\nconfig|get\r\n%6\r\n", reply)
         self.assertIn(b"$7\r\nhistory\r\n~1\r\n*2\r\n$5\r\n7.0.0\r\n", reply)
 
     def test_unknownSubcommand(self):
