@@ -288,7 +288,7 @@ def blockedClients(server):
 
 
 def clientsFields(server):
-    normal = sum(1 for c in server.clients.values() if c.kind != "replica")
+    normal = sum(1 for c in server.clients.values() if c.kind != "replica" and not c.closed)
     return [
         ("connected_clients", normal),
         ("cluster_connections", 0),

@@ -3,6 +3,7 @@ Unit tests of the connection commands: CLIENT, HELLO, AUTH, RESET, PING,
 ECHO, SELECT and QUIT, over in-memory connections.
 """
 
+from twisted.internet.address import IPv6Address
 from twisted.trial.unittest import SynchronousTestCase
 
 from txredisd.config import Config
@@ -70,6 +71,15 @@ class ClientTests(SynchronousTestCase):
             b"sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 "
             b"omem=0 tot-mem=0 events=r cmd=client|info user=default redir=-1 resp=2\n\r\n",
         )
+
+    def test_ipv6Address(self):
+        """
+        IPv6 peers are shown in brackets, as Redis's anetFormatAddr writes
+        them, and CLIENT KILL ADDR matches that form.
+        """
+        other = Connection(self.conn.server, peer=IPv6Address("TCP", "::1", 4242))
+        self.assertIn(b" addr=[::1]:4242 ", other.call("CLIENT", "INFO"))
+        self.assertEqual(self.conn.call("CLIENT", "KILL", "ADDR", "[::1]:4242"), b":1\r\n")
 
     def test_listAndFilters(self):
         """
