@@ -268,23 +268,20 @@ def serverFields(server):
         # Redis's LRU clock: seconds, in 24 bits.
         ("lru_clock", int(seconds) & ((1 << 24) - 1)),
         ("executable", _executable()),
-        ("config_file", getattr(server, "configFile", None) or ""),
+        ("config_file", getattr(server.config, "path", None) or ""),
         ("io_threads_active", 0),
     ]
 
 
 def blockedClients(server):
     """
-    The number of clients blocked in a command: from the blocking
-    machinery when it is there, else from the clients' own state.
+    The number of clients blocked in a command, from the blocking manager
+    when the server has one.
     """
-    blocking = getattr(server, "blocking", None)
-    if blocking is not None:
-        try:
-            return len(blocking)
-        except TypeError:
-            pass
-    return sum(1 for c in server.clients.values() if c.blocked is not None)
+    count = getattr(getattr(server, "blocking", None), "blockedCount", None)
+    if count is not None:
+        return count()
+    return sum(1 for c in server.clients.values() if getattr(c, "blocked", None) is not None)
 
 
 def clientsFields(server):
@@ -327,16 +324,24 @@ def memoryFields(server):
 
 
 def persistenceFields(server):
-    return [
-        ("loading", 0),
-        ("async_loading", 0),
-        ("rdb_changes_since_last_save", server.store.dirty),
-        ("rdb_bgsave_in_progress", 0),
-        ("rdb_last_save_time", int(getattr(server, "lastSave", server.startTime))),
-        ("rdb_last_bgsave_status", "ok"),
-        ("rdb_last_bgsave_time_sec", -1),
-        ("rdb_current_bgsave_time_sec", -1),
-        ("rdb_saves", 0),
+    # The RDB fields come from the persistence service when there is one;
+    # the AOF fields follow them, as in Redis's section.
+    persistence = getattr(server, "persistence", None)
+    if persistence is not None and hasattr(persistence, "info"):
+        fields = list(persistence.info())
+    else:
+        fields = [
+            ("loading", 0),
+            ("async_loading", 0),
+            ("rdb_changes_since_last_save", server.store.dirty),
+            ("rdb_bgsave_in_progress", 0),
+            ("rdb_last_save_time", int(server.startTime)),
+            ("rdb_last_bgsave_status", "ok"),
+            ("rdb_last_bgsave_time_sec", -1),
+            ("rdb_current_bgsave_time_sec", -1),
+            ("rdb_saves", 0),
+        ]
+    return fields + [
         ("aof_enabled", 1 if server.config["appendonly"] else 0),
         ("aof_rewrite_in_progress", 0),
         ("aof_rewrite_scheduled", 0),
@@ -403,6 +408,7 @@ def statsFields(server):
     stats = server.stats
     store = server.store
     metrics = server.metrics
+    replication = getattr(server, "replication", None)
     return [
         ("total_connections_received", stats["total_connections_received"]),
         ("total_commands_processed", stats["total_commands_processed"]),
@@ -412,9 +418,9 @@ def statsFields(server):
         ("instantaneous_input_kbps", "%.2f" % (metrics.rate("input") / 1024,)),
         ("instantaneous_output_kbps", "%.2f" % (metrics.rate("output") / 1024,)),
         ("rejected_connections", stats["rejected_connections"]),
-        ("sync_full", 0),
-        ("sync_partial_ok", 0),
-        ("sync_partial_err", 0),
+        ("sync_full", getattr(replication, "syncFull", 0)),
+        ("sync_partial_ok", getattr(replication, "syncPartialOk", 0)),
+        ("sync_partial_err", getattr(replication, "syncPartialErr", 0)),
         ("expired_keys", store.expiredKeys),
         ("evicted_keys", 0),
         ("keyspace_hits", store.hits),
@@ -428,12 +434,22 @@ def statsFields(server):
 
 
 def replicationFields(server):
-    replicationId = getattr(server, "replicationId", None) or server.runId
+    # With the replication machinery present, its own fields (role from the
+    # replica link, replicas and backlog from the master side); otherwise a
+    # master without replicas or backlog.
+    master = getattr(server, "replication", None)
+    replicaOf = getattr(server, "replicaOf", None)
+    if master is not None and hasattr(master, "backlogInfo"):
+        if replicaOf is not None and getattr(replicaOf, "master", None) is not None:
+            lines = list(replicaOf.info())
+        else:
+            lines = [("role", "master")]
+        return lines + list(master.info()) + list(master.backlogInfo())
     return [
         ("role", "master"),
         ("connected_slaves", 0),
         ("master_failover_state", "no-failover"),
-        ("master_replid", replicationId),
+        ("master_replid", getattr(server, "replicationId", None) or server.runId),
         ("master_replid2", "0" * 40),
         ("master_repl_offset", 0),
         ("second_repl_offset", -1),

@@ -162,6 +162,45 @@ class InfoTests(SynchronousTestCase):
         self.assertTrue(text.endswith(b"\r\n\r\n# Mine\r\na:b\r\n"))
         self.assertIn(b"# Mine\r\n", self.info("everything"))
 
+    def test_usesServerParts(self):
+        """
+        The persistence, replication and blocking parts of the server,
+        when present, supply their own INFO fields and counts.
+        """
+        server = self.conn.server
+
+        class Persistence:
+            def info(self):
+                return [("loading", 0), ("rdb_saves", 3)]
+
+        class Master:
+            syncFull = 2
+
+            def info(self):
+                return [("connected_slaves", 1)]
+
+            def backlogInfo(self):
+                return [("master_repl_offset", 42)]
+
+        class Blocking:
+            def blockedCount(self):
+                return 5
+
+            def isBlocked(self, client):
+                return True
+
+        server.persistence = Persistence()
+        server.replication = Master()
+        server.blocking = Blocking()
+        server.config.path = "/etc/redis.conf"
+        text = self.info("everything")
+        self.assertIn(b"# Persistence\r\nloading:0\r\nrdb_saves:3\r\naof_enabled:0\r\n", text)
+        self.assertIn(b"# Replication\r\nrole:master\r\nconnected_slaves:1\r\nmaster_repl_offset:42\r\n\r\n", text)
+        self.assertIn(b"\r\nsync_full:2\r\n", text)
+        self.assertIn(b"\r\nblocked_clients:5\r\n", text)
+        self.assertIn(b"\r\nconfig_file:/etc/redis.conf\r\n", text)
+        self.assertIn(b" flags=b ", self.conn.call("CLIENT", "INFO"))
+
     def test_selection(self):
         """
         InfoSections.select follows Redis's C{genInfoSectionDict}: default,

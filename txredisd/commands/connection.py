@@ -10,7 +10,7 @@ from txredisd.errors import CommandError
 from txredisd.introspection import arg
 from txredisd.numbers import parseInt
 from txredisd.registry import command, container
-from txredisd.resp import OK, PONG, Map, Raw, Status, Verbatim
+from txredisd.resp import OK, PONG, Map, Raw, Verbatim
 
 _RESET = Raw(b"+RESET\r\n")
 
@@ -367,7 +367,8 @@ def _clientFlags(client):
         letters.append("P")
     if client.multi is not None:
         letters.append("x")
-    if client.blocked is not None:
+    isBlocked = getattr(getattr(client.server, "blocking", None), "isBlocked", None)
+    if isBlocked(client) if isBlocked is not None else getattr(client, "blocked", None) is not None:
         letters.append("b")
     if client.watchDirty:
         letters.append("d")
