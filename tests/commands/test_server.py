@@ -346,7 +346,7 @@ class ConfigTests(SynchronousTestCase):
 
     def test_rewriteWithoutFile(self):
         """
-        CONFIG REWRITE says there is no config file.
+        CONFIG REWRITE without a config file says there is none.
         """
         self.assertEqual(
             self.conn.call("CONFIG", "REWRITE"), b"-ERR The server is running without a config file\r\n"

@@ -4,6 +4,7 @@ Server commands: FLUSHALL, FLUSHDB, DBSIZE, INFO, TIME, CONFIG and COMMAND.
 
 from txredisd import errors, glob
 from txredisd.config import ConfigError
+from txredisd.configrewrite import rewriteFile
 from txredisd.errors import CommandError
 from txredisd.introspection import (
     ACL_CATEGORIES,
@@ -329,7 +330,15 @@ def configResetstat(client, argv):
     docs={"complexity": "O(1)"},
 )
 def configRewrite(client, argv):
-    raise CommandError(errors.CONFIG_NO_FILE)
+    config = client.server.config
+    path = getattr(config, "path", None)
+    if not path:
+        raise CommandError(errors.CONFIG_NO_FILE)
+    try:
+        rewriteFile(config, path)
+    except OSError as e:
+        raise CommandError(errors.CONFIG_REWRITE_FAILED.format(e.strerror))
+    return OK
 
 
 _CONFIG_HELP = [
