@@ -75,7 +75,10 @@ class RedisServer:
             "total_error_replies": 0,
             "unexpected_error_replies": 0,
         }
-        self.commandStats.clear()
+        # Zeroed in place: the command running CONFIG RESETSTAT holds its
+        # entry and counts itself afterwards, as in Redis.
+        for stat in self.commandStats.values():
+            stat[:] = [0, 0, 0, 0]
         self.errorStats.clear()
         self.store.hits = self.store.misses = self.store.expiredKeys = 0
 

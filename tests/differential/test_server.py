@@ -165,6 +165,36 @@ def test_infoErrorstats(sharedRedisServer, sharedTxredisd):
     )
 
 
+def test_infoCommandstats(sharedRedisServer, sharedTxredisd):
+    """
+    INFO commandstats counts calls, rejected calls (arity) and failed calls
+    per command and subcommand as Redis does (times aside).
+    """
+    commands = [
+        ["CONFIG", "RESETSTAT"],
+        ["GET"],
+        ["SET", "k", "v"],
+        ["GET", "k"],
+        ["GET", "k"],
+        ["CONFIG", "SET", "hz", "x"],
+        ["CONFIG", "GET", "hz"],
+        ["INFO", "commandstats"],
+    ]
+
+    def counts(raw):
+        stats = {}
+        for line in _parse(raw).decode().split("\r\n")[1:]:
+            if line:
+                name, values = line.split(":", 1)
+                fields = dict(pair.split("=") for pair in values.split(","))
+                stats[name] = (fields["calls"], fields["rejected_calls"], fields["failed_calls"])
+        return stats
+
+    want = runSequence(sharedRedisServer.port, commands)[-1]
+    got = runSequence(sharedTxredisd.port, commands)[-1]
+    assert counts(got) == counts(want)
+
+
 # --- CONFIG --------------------------------------------------------------------
 
 
