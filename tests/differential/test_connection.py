@@ -4,6 +4,7 @@ PING, ECHO, SELECT, QUIT) against Debian's redis-server 7.0.15.
 """
 
 import hiredis
+import pytest
 
 from tests.differential import RawConnection, assertSameReplies, runSequence
 
@@ -113,44 +114,49 @@ def test_clientListFields(sharedRedisServer, sharedTxredisd):
     assert listed[-1] == "" and all(line.startswith("id=") for line in listed[:-1])
 
 
-def test_clientKillOldForm(sharedTxredisd):
+@pytest.fixture
+def victimAndKiller(sharedTxredisd):
+    """
+    Two raw connections to txredisd: one to be killed, one killing.
+    """
+    victim = RawConnection(sharedTxredisd.port)
+    killer = RawConnection(sharedTxredisd.port)
+    yield victim, killer
+    victim.close()
+    killer.close()
+
+
+def _assertClosed(conn):
+    conn.sock.settimeout(5)
+    assert conn.sock.recv(100) == b""
+
+
+def test_clientKillOldForm(victimAndKiller):
     """
     The old CLIENT KILL addr form kills the client at that address and
     answers OK; the killed connection is closed.
     """
-    victim = RawConnection(sharedTxredisd.port)
-    killer = RawConnection(sharedTxredisd.port)
-    try:
-        victimId = int(victim.call("CLIENT", "ID")[1:-2])
-        line = _parse(killer.call("CLIENT", "LIST", "ID", str(victimId))).decode()
-        addr = dict(pair.split("=", 1) for pair in line.split())["addr"]
-        assert killer.call("CLIENT", "KILL", addr) == b"+OK\r\n"
-        assert killer.call("CLIENT", "KILL", "ID", str(victimId)) == b":0\r\n"
-        victim.sock.settimeout(5)
-        assert victim.sock.recv(100) == b""
-    finally:
-        victim.close()
-        killer.close()
+    victim, killer = victimAndKiller
+    victimId = int(victim.call("CLIENT", "ID")[1:-2])
+    line = _parse(killer.call("CLIENT", "LIST", "ID", str(victimId))).decode()
+    addr = dict(pair.split("=", 1) for pair in line.split())["addr"]
+    assert killer.call("CLIENT", "KILL", addr) == b"+OK\r\n"
+    assert killer.call("CLIENT", "KILL", "ID", str(victimId)) == b":0\r\n"
+    _assertClosed(victim)
 
 
-def test_clientKillFilters(sharedTxredisd):
+def test_clientKillFilters(victimAndKiller):
     """
     CLIENT KILL ID kills one other client and answers the count; SKIPME no
     with the caller's own id closes the caller after its reply.
     """
-    victim = RawConnection(sharedTxredisd.port)
-    killer = RawConnection(sharedTxredisd.port)
-    try:
-        victimId = victim.call("CLIENT", "ID")[1:-2]
-        myId = killer.call("CLIENT", "ID")[1:-2]
-        assert killer.call("CLIENT", "KILL", "ID", victimId, "TYPE", "normal") == b":1\r\n"
-        assert killer.call("CLIENT", "KILL", "ID", myId) == b":0\r\n"
-        assert killer.call("CLIENT", "KILL", "ID", myId, "SKIPME", "no") == b":1\r\n"
-        killer.sock.settimeout(5)
-        assert killer.sock.recv(100) == b""
-    finally:
-        victim.close()
-        killer.close()
+    victim, killer = victimAndKiller
+    victimId = victim.call("CLIENT", "ID")[1:-2]
+    myId = killer.call("CLIENT", "ID")[1:-2]
+    assert killer.call("CLIENT", "KILL", "ID", victimId, "TYPE", "normal") == b":1\r\n"
+    assert killer.call("CLIENT", "KILL", "ID", myId) == b":0\r\n"
+    assert killer.call("CLIENT", "KILL", "ID", myId, "SKIPME", "no") == b":1\r\n"
+    _assertClosed(killer)
 
 
 def _withoutId(raw):

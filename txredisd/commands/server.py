@@ -306,15 +306,10 @@ def _apply(config, parameter, value, name):
         raise _ApplyFailed(name, str(e))
 
 
-@command(
-    "config|resetstat",
-    2,
-    _CONFIG_FLAGS,
-    group="server",
-    summary="Reset the stats returned by INFO",
-    since="2.0.0",
-    docs={"complexity": "O(1)"},
-)
+_CONFIG_O1 = dict(group="server", docs={"complexity": "O(1)"})
+
+
+@command("config|resetstat", 2, _CONFIG_FLAGS, summary="Reset the stats returned by INFO", since="2.0.0", **_CONFIG_O1)
 def configResetstat(client, argv):
     client.server.resetStats()
     return OK
@@ -324,10 +319,9 @@ def configResetstat(client, argv):
     "config|rewrite",
     2,
     _CONFIG_FLAGS,
-    group="server",
     summary="Rewrite the configuration file with the in memory configuration",
     since="2.8.0",
-    docs={"complexity": "O(1)"},
+    **_CONFIG_O1
 )
 def configRewrite(client, argv):
     config = client.server.config
