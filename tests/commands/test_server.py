@@ -183,6 +183,9 @@ class InfoTests(SynchronousTestCase):
                 return [("master_repl_offset", 42)]
 
         class Blocking:
+            # Nothing waits to be served (main's BlockingManager API).
+            ready = {}
+
             def blockedCount(self):
                 return 5
 
