@@ -427,7 +427,7 @@ def statsFields(server):
         ("keyspace_misses", store.misses),
         ("pubsub_channels", _count(server, "channels")),
         ("pubsub_patterns", _count(server, "patterns")),
-        ("pubsubshard_channels", 0),
+        ("pubsubshard_channels", _count(server, "shardChannels")),
         ("unexpected_error_replies", stats["unexpected_error_replies"]),
         ("total_error_replies", stats["total_error_replies"]),
     ]

@@ -108,15 +108,20 @@ class ClientTests(SynchronousTestCase):
 
     def test_flags(self):
         """
-        The flags field shows pub/sub and MULTI state with Redis's letters.
+        The flags field shows pub/sub and MULTI state with Redis's letters,
+        and sub/psub/ssub the pub/sub machinery's counts.
         """
-        self.conn.client.subscriptions = 1
-        self.conn.client.multi = []
-        line = self.conn.client.server.clients[1]
         from txredisd.commands.connection import clientInfo
 
-        self.assertIn(b" flags=Px ", clientInfo(line, 0))
-        self.assertIn(b" multi=0 ", clientInfo(line, 0))
+        class PubSub:
+            def counts(self, client):
+                return (2, 1, 0)
+
+        client = self.conn.client
+        client.subscriptions = 3
+        client.multi = []
+        client.server.pubsub = PubSub()
+        self.assertIn(b" flags=Px db=0 sub=2 psub=1 ssub=0 multi=0 ", clientInfo(client, 0))
 
     def test_noEvict(self):
         """

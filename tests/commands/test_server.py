@@ -411,11 +411,10 @@ class CommandTests(SynchronousTestCase):
             self.conn.call("COMMAND", "LIST", "FILTERBY", "PATTERN", "command|get*"),
             b"*2\r\n$15\r\ncommand|getkeys\r\n$23\r\ncommand|getkeysandflags\r\n",
         )
-        reply = self.conn.call("COMMAND", "LIST", "FILTERBY", "ACLCAT", "KEYSPACE")
-        self.assertTrue(reply.startswith(b"*4\r\n"))
-        self.assertEqual(
-            sorted(reply.split(b"\r\n")[2::2]), [b"dbsize", b"del", b"flushall", b"flushdb"]
-        )
+        names = set(self.conn.call("COMMAND", "LIST", "FILTERBY", "ACLCAT", "KEYSPACE").split(b"\r\n")[2::2])
+        self.assertTrue({b"dbsize", b"del", b"flushall", b"flushdb"} <= names)
+        self.assertNotIn(b"get", names)
+        self.assertNotIn(b"ping", names)
         self.assertEqual(self.conn.call("COMMAND", "LIST", "FILTERBY", "MODULE", "x"), b"*0\r\n")
         self.assertEqual(self.conn.call("COMMAND", "LIST", "FILTERBY", "ACLCAT"), b"-ERR syntax error\r\n")
 

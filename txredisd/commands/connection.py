@@ -383,12 +383,13 @@ def _clientFlags(client):
     return "".join(letters) or "N"
 
 
-def _count(client, attribute):
-    # Pub/sub keeps its own per-client sets; without them, the total.
-    value = getattr(client, attribute, None)
-    if value is None:
-        return client.subscriptions if attribute == "channels" else 0
-    return len(value)
+def _subscriptionCounts(client):
+    # The pub/sub machinery knows each client's channels, patterns and
+    # shard channels; without it, the client's total stands for channels.
+    counts = getattr(getattr(client.server, "pubsub", None), "counts", None)
+    if counts is not None:
+        return counts(client)
+    return (client.subscriptions, 0, 0)
 
 
 def _fileno(transport):
@@ -412,6 +413,7 @@ def clientInfo(client, now):
     if isinstance(command, bytes):
         command = command.decode("utf-8", "replace")
     name = client.name.decode("utf-8", "replace") if client.name else ""
+    channels, patterns, shardChannels = _subscriptionCounts(client)
     fields = [
         ("id", client.id),
         ("addr", client.address),
@@ -422,9 +424,9 @@ def clientInfo(client, now):
         ("idle", int(now - client.lastInteraction)),
         ("flags", _clientFlags(client)),
         ("db", client.dbIndex),
-        ("sub", _count(client, "channels")),
-        ("psub", _count(client, "patterns")),
-        ("ssub", _count(client, "shardChannels")),
+        ("sub", channels),
+        ("psub", patterns),
+        ("ssub", shardChannels),
         ("multi", -1 if client.multi is None else len(client.multi)),
         ("qbuf", 0),
         ("qbuf-free", 0),
