@@ -71,8 +71,10 @@ def configLines(parameter, value):
         return [b"bind " + value]
     if parameter.kind == "memory":
         text = _memory(value)
-    elif parameter.kind == "string":
-        text = quote(parameter.render(value))
+    elif parameter.kind == "string" and isinstance(value, bytes):
+        # Plain strings are quoted; structured values (kept parsed) are
+        # written as CONFIG GET shows them.
+        text = quote(value)
     else:
         text = parameter.render(value)
     return [name + b" " + text]

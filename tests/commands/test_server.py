@@ -330,6 +330,17 @@ class ConfigTests(SynchronousTestCase):
         )
         self.assertEqual(self.conn.call("CONFIG", "SET", "hz", "1", "x"), b"-ERR syntax error\r\n")
 
+    def test_setMerges(self):
+        """
+        A parameter with a merge function combines the new part with its
+        current value, as client-output-buffer-limit does.
+        """
+        parameter = self.conn.server.config.parameter("hz")
+        parameter.merge = lambda current, new: current + new
+        self.addCleanup(setattr, parameter, "merge", None)
+        self.assertEqual(self.conn.call("CONFIG", "SET", "hz", "5"), b"+OK\r\n")
+        self.assertEqual(self.conn.server.config["hz"], 15)
+
     def test_protected(self):
         """
         dir and dbfilename are protected: CONFIG SET refuses them unless

@@ -260,9 +260,15 @@ def configSet(client, argv):
     parsed = []
     for name, parameter, text in chosen:
         try:
-            parsed.append((name, parameter, parameter.parse(text)))
+            value = parameter.parse(text)
         except ConfigError as e:
             raise CommandError(errors.CONFIG_SET_FAILED.format(errors.safe(name), e))
+        # Parameters that set only part of their setting combine the new
+        # part with the current value (client-output-buffer-limit).
+        merge = getattr(parameter, "merge", None)
+        if merge is not None:
+            value = merge(config.values[parameter.name], value)
+        parsed.append((name, parameter, value))
     old = [(parameter, config.values[parameter.name]) for _, parameter, _ in parsed]
     try:
         for name, parameter, value in parsed:
