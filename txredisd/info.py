@@ -243,6 +243,16 @@ def _executable():
     return os.path.abspath(script) if script and os.path.isfile(script) else sys.executable
 
 
+def _configFile(server):
+    # Redis shows the absolute path of the file it was started with.
+    path = getattr(server.config, "path", None)
+    if not path:
+        return ""
+    if isinstance(path, bytes):
+        path = path.decode("utf-8", "replace")
+    return os.path.abspath(path)
+
+
 def serverFields(server):
     seconds = server.clock.seconds()
     uptime = int(seconds - server.startTime)
@@ -268,7 +278,7 @@ def serverFields(server):
         # Redis's LRU clock: seconds, in 24 bits.
         ("lru_clock", int(seconds) & ((1 << 24) - 1)),
         ("executable", _executable()),
-        ("config_file", getattr(server.config, "path", None) or ""),
+        ("config_file", _configFile(server)),
         ("io_threads_active", 0),
     ]
 
