@@ -134,6 +134,39 @@ class ClientTests(SynchronousTestCase):
         self.assertEqual(self.conn.call("CLIENT", "NO-EVICT", "OFF"), b"+OK\r\n")
         self.assertIn(b" flags=N ", self.conn.call("CLIENT", "INFO"))
 
+    def test_unblock(self):
+        """
+        CLIENT UNBLOCK hands a blocked client to the blocking manager with
+        the reason, and answers 1; a client not blocked or unknown gives 0.
+        """
+        calls = []
+
+        class Blocking:
+            ready = {}
+
+            def unblock(self, client, error=False):
+                calls.append((client.id, error))
+                return client.id == 2
+
+        self.conn.server.blocking = Blocking()
+        Connection(self.conn.server)
+        self.assertEqual(self.conn.call("CLIENT", "UNBLOCK", "2", "ERROR"), b":1\r\n")
+        self.assertEqual(self.conn.call("CLIENT", "UNBLOCK", "1"), b":0\r\n")
+        self.assertEqual(self.conn.call("CLIENT", "UNBLOCK", "9", "timeout"), b":0\r\n")
+        self.assertEqual(calls, [(2, True), (1, False)])
+
+    def test_unblockErrors(self):
+        """
+        CLIENT UNBLOCK checks the reason before the id, as Redis does.
+        """
+        self.assertEqual(
+            self.conn.call("CLIENT", "UNBLOCK", "x", "later"),
+            b"-ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR\r\n",
+        )
+        self.assertEqual(
+            self.conn.call("CLIENT", "UNBLOCK", "x"), b"-ERR value is not an integer or out of range\r\n"
+        )
+
     def test_killById(self):
         """
         CLIENT KILL ID closes that client at once: it is no longer listed,

@@ -360,6 +360,7 @@ _EXACT = [
     "client|kill",
     "client|help",
     "client|no-evict",
+    "client|unblock",
 ]
 
 

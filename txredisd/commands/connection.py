@@ -332,6 +332,48 @@ def clientNoEvict(client, argv):
     return OK
 
 
+@command(
+    "client|unblock",
+    -3,
+    _CLIENT_ADMIN_FLAGS,
+    group="connection",
+    summary="Unblock a client blocked in a blocking command from a different connection",
+    since="5.0.0",
+    docs={
+        "complexity": "O(log N) where N is the number of client connections",
+        "arguments": [
+            arg("client-id", "integer"),
+            arg(
+                "timeout_error",
+                "oneof",
+                flags="optional",
+                args=[arg("timeout", "pure-token", token="TIMEOUT"), arg("error", "pure-token", token="ERROR")],
+            ),
+        ],
+    },
+)
+def clientUnblock(client, argv):
+    if len(argv) > 4:
+        # Redis's catch-all for a known subcommand with too many arguments.
+        raise CommandError(errors.CLIENT_SUBCOMMAND_ARGS.format(errors.safe(argv[1])))
+    error = False
+    if len(argv) == 4:
+        reason = argv[3].lower()
+        if reason not in (b"timeout", b"error"):
+            raise CommandError(errors.UNBLOCK_REASON)
+        error = reason == b"error"
+    clientId = parseInt(argv[2])
+    if clientId is None:
+        raise CommandError(errors.NOT_INTEGER)
+    target = client.server.clients.get(clientId)
+    # The blocking manager answers the blocked client (its timeout reply,
+    # or the UNBLOCKED error) and says whether it was blocked.
+    unblock = getattr(getattr(client.server, "blocking", None), "unblock", None)
+    if target is None or target.closed or unblock is None:
+        return 0
+    return 1 if unblock(target, error) else 0
+
+
 def clientType(client):
     """
     The type CLIENT LIST TYPE and CLIENT KILL TYPE filter on, as Redis's
