@@ -380,7 +380,7 @@ def test_commandInfoContainers(sharedRedisServer, sharedTxredisd):
     COMMAND INFO of a container (CONFIG, CLIENT) has Redis's fields, and
     lists as subcommands the ones txredisd has, each as Redis shows it.
     """
-    for name in ("config", "client"):
+    for name in ("config", "client", "command"):
         [want], [got] = _both(sharedRedisServer, sharedTxredisd, [["COMMAND", "INFO", name]])
         want, got = _parse(want)[0], _parse(got)[0]
         assert got[:9] == want[:9]
