@@ -94,4 +94,5 @@ def _formatAddress(address):
         if isinstance(name, bytes):
             name = name.decode("utf-8", "replace")
         return "%s:0" % (name or "",)
-    return "%s:%s" % (host, address.port)
+    # Redis's anetFormatAddr: IPv6 hosts in brackets.
+    return ("[%s]:%s" if ":" in host else "%s:%s") % (host, address.port)

@@ -62,6 +62,8 @@ class Parameter:
     @ivar merge: for parameters whose value sets only part of the setting
         (C{client-output-buffer-limit <class> ...}), a function of the
         current and the parsed value giving the new one, else L{None}.
+    @ivar protected: CONFIG SET may change it only as
+        C{enable-protected-configs} allows (Redis's C{PROTECTED_CONFIG}).
     """
 
     def __init__(
@@ -77,8 +79,10 @@ class Parameter:
         parse=None,
         render=None,
         merge=None,
+        protected=False,
     ):
         self.name = name
+        self.protected = protected
         self.kind = kind
         self.default = default
         self.mutable = mutable
@@ -306,8 +310,9 @@ _POLICIES = (
 PARAMETERS = [
     Parameter("port", "int", 6379, mutable=False, minimum=0, maximum=65535),
     Parameter("bind", "string", b"127.0.0.1 -::1", mutable=False),
-    Parameter("dir", "string", b"."),
-    Parameter("dbfilename", "string", b"dump.rdb"),
+    Parameter("dir", "string", b".", protected=True),
+    Parameter("dbfilename", "string", b"dump.rdb", protected=True),
+    Parameter("enable-protected-configs", "enum", b"no", mutable=False, choices=(b"no", b"yes", b"local")),
     Parameter("databases", "int", 16, mutable=False, minimum=1, maximum=(1 << 31) - 1),
     Parameter(
         "replicaof",

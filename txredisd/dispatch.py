@@ -7,6 +7,8 @@ link, goes through L{execute}: Redis's checks in Redis's order
 and hands keyspace changes to the propagators (C{call} in Redis).
 """
 
+from time import perf_counter
+
 from twisted.logger import Logger
 
 from txredisd import errors
@@ -43,8 +45,11 @@ def _fail(client, spec, message):
         message = errors.execAbort(message)
     elif client.multi is not None:
         client.multiError = True
-    stats = client.server.stats
-    stats["total_error_replies"] += 1
+    server = client.server
+    server.countError(message)
+    if spec is not None:
+        # INFO commandstats: refused before running (rejected_calls).
+        _commandStat(server, spec)[2] += 1
     return CommandError(message)
 
 
@@ -57,6 +62,13 @@ def discardTransaction(client):
     client.multiError = False
     if client.watchedKeys or client.watchDirty:
         client.server.store.unwatchAll(client)
+
+def _commandStat(server, spec):
+    # [calls, seconds, rejected_calls, failed_calls] for INFO commandstats.
+    stat = server.commandStats.get(spec.name)
+    if stat is None:
+        stat = server.commandStats[spec.name] = [0, 0, 0, 0]
+    return stat
 
 
 def lookupCommand(client, argv):
@@ -71,8 +83,12 @@ def lookupCommand(client, argv):
         return _fail(client, None, errors.unknownCommand(argv))
     if spec.subcommands:
         if len(argv) == 1:
-            return _fail(client, spec, errors.wrongArity(spec.name))
-        sub = spec.subcommands.get(argv[1].lower())
+            # A container that also runs bare (COMMAND) checks its own arity.
+            if spec.handler is None:
+                return _fail(client, spec, errors.wrongArity(spec.name))
+            sub = spec
+        else:
+            sub = spec.subcommands.get(argv[1].lower())
         if sub is None:
             if spec.handler is None:
                 return _fail(client, spec, errors.unknownSubcommand(argv[1], spec.name))
@@ -137,21 +153,26 @@ def call(client, spec, argv):
     store.now = int(server.clock.seconds() * 1000)
     dirty = store.dirty
     client.propagateAs = None
+    stat = server.commandStats.get(spec.name)
+    if stat is None:
+        stat = _commandStat(server, spec)
+    # Set before running, as Redis does: CLIENT INFO shows itself.
+    client.lastCommand = spec.name
+    started = perf_counter()
     try:
         reply = spec.handler(client, argv)
     except CommandError as e:
         reply = e
-        server.stats["total_error_replies"] += 1
+        server.countError(e.message)
+        stat[3] += 1
     except Exception:
         _log.failure("Unexpected error running {command!r}", command=argv[:8])
         reply = CommandError("ERR internal error running '%s'" % (spec.name,))
-        server.stats["total_error_replies"] += 1
+        server.countError(reply.message)
+        stat[3] += 1
+    stat[1] += perf_counter() - started
     server.stats["total_commands_processed"] += 1
-    stat = server.commandStats.get(spec.name)
-    if stat is None:
-        stat = server.commandStats[spec.name] = [0, 0]
     stat[0] += 1
-    client.lastCommand = spec.name
     if store.dirty != dirty and server.propagators:
         commands = client.propagateAs
         if commands is None:

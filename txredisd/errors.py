@@ -102,6 +102,19 @@ AUTH_NOT_SET = (
     "default user. Are you sure your configuration is correct?"
 )
 NO_SUCH_CLIENT = "ERR No such client"
+UNKNOWN_CLIENT_TYPE = "ERR Unknown client type '{}'"
+INVALID_CLIENT_ID = "ERR Invalid client ID"
+CLIENT_ID_NOT_POSITIVE = "ERR client-id should be greater than 0"
+NO_SUCH_USER = "ERR No such user '{}'"
+UNBLOCK_REASON = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
+CLIENT_SUBCOMMAND_ARGS = "ERR unknown subcommand or wrong number of arguments for '{}'. Try CLIENT HELP."
+PROTOCOL_VERSION = "ERR Protocol version is not an integer or out of range"
+HELLO_SYNTAX = "ERR Syntax error in HELLO option '{}'"
+HELLO_NOAUTH = (
+    "NOAUTH HELLO must be called with the client already authenticated, "
+    "otherwise the HELLO AUTH <user> <pass> option can be used to "
+    "authenticate the client and select the RESP protocol version at the same time"
+)
 
 # --- keys --------------------------------------------------------------------
 
@@ -137,6 +150,16 @@ LCS_TOO_BIG = (
 # --- server ------------------------------------------------------------------
 
 CONFIG_UNKNOWN_PARAM = "ERR Unknown option or number of arguments for CONFIG SET - '{}'"
+CONFIG_SET_FAILED = "ERR CONFIG SET failed (possibly related to argument '{}') - {}"
+CONFIG_DUPLICATE = "duplicate parameter"
+CONFIG_IMMUTABLE = "can't set immutable config"
+CONFIG_PROTECTED = "can't set protected config"
+CONFIG_NO_FILE = "ERR The server is running without a config file"
+CONFIG_REWRITE_FAILED = "ERR Rewriting config file: {}"
+COMMAND_INVALID = "ERR Invalid command specified"
+COMMAND_NO_KEYS = "ERR The command has no key arguments"
+COMMAND_BAD_ARITY = "ERR Invalid number of arguments specified for command"
+COMMAND_BAD_ARGUMENTS = "ERR Invalid arguments specified for command"
 
 # --- lists -------------------------------------------------------------------
 

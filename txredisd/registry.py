@@ -60,6 +60,12 @@ class CommandSpec:
     @ivar group: Redis's command group (C{string}, C{generic}, ...).
     @ivar getKeys: for commands whose keys are not at fixed positions, a
         function of C{argv} returning the key positions.
+    @ivar keySpecs: Redis 7's key specifications for C{COMMAND INFO}, a
+        L{list} of L{dict}s (see L{txredisd.introspection.keySpec}), or
+        L{None} to derive one from the key positions and flags.
+    @ivar tips: Redis's command tips (C{nondeterministic_output}, ...).
+    @ivar docs: further C{COMMAND DOCS} fields (C{complexity},
+        C{doc_flags}, C{history}, C{arguments}, ...) as a L{dict}.
     """
 
     __slots__ = (
@@ -77,6 +83,9 @@ class CommandSpec:
         "getKeys",
         "container",
         "aclCategories",
+        "keySpecs",
+        "tips",
+        "docs",
     )
 
     def __init__(
@@ -94,6 +103,9 @@ class CommandSpec:
         getKeys=None,
         container=None,
         aclCategories=(),
+        keySpecs=None,
+        tips=(),
+        docs=None,
     ):
         unknown = set(flags) - FLAGS
         if unknown:
@@ -112,6 +124,9 @@ class CommandSpec:
         self.getKeys = getKeys
         self.container = container
         self.aclCategories = tuple(aclCategories)
+        self.keySpecs = keySpecs
+        self.tips = tuple(tips)
+        self.docs = docs if docs is not None else {}
 
     def __repr__(self):
         return "<CommandSpec %s>" % (self.name,)

@@ -12,6 +12,7 @@ from twisted.logger import Logger
 from txredisd.blocking import BlockingManager
 from txredisd.config import Config
 from txredisd.pubsub import PubSub
+from txredisd.info import InstantaneousMetrics, defaultSections, sampleMetrics
 from txredisd.store import Keyspace
 
 
@@ -31,6 +32,13 @@ class RedisServer:
         gathered in (C{(dbIndex, commands)}), to be propagated together
         once it ends (L{startPropagationBatch}); else L{None}.
     @ivar pubsub: the L{txredisd.pubsub.PubSub} subscriptions.
+    @ivar commandStats: command name to C{[calls, seconds, rejected,
+        failed]}.
+    @ivar errorStats: error code (C{ERR}, C{WRONGTYPE}) to its count.
+    @ivar infoSections: the L{txredisd.info.InfoSections} INFO prints;
+        other parts of the server add their fields there.
+    @ivar cronHooks: callables C{(server)} run on every cron tick (C{hz}
+        times a second), as Redis's C{serverCron} does its periodic work.
     """
 
     _log = Logger()
@@ -48,6 +56,8 @@ class RedisServer:
         self.pid = os.getpid()
         self.listeners = []
         self.stats = {}
+        self.commandStats = {}
+        self.errorStats = {}
         self.resetStats()
         self._expireLoop = None
         self.shutdownHooks = []
@@ -68,6 +78,9 @@ class RedisServer:
         self.resetHooks = []
         self.alsoPropagate = None
         self.pubsub = PubSub(self)
+        self.infoSections = defaultSections()
+        self.metrics = InstantaneousMetrics()
+        self.cronHooks = [sampleMetrics]
 
     def resetStats(self):
         """
@@ -83,8 +96,11 @@ class RedisServer:
             "unexpected_error_replies": 0,
             "client_output_buffer_limit_disconnections": 0,
         }
-        self.commandStats = {}
-        self.errorStats = {}
+        # Zeroed in place: the command running CONFIG RESETSTAT holds its
+        # entry and counts itself afterwards, as in Redis.
+        for stat in self.commandStats.values():
+            stat[:] = [0, 0, 0, 0]
+        self.errorStats.clear()
         self.store.hits = self.store.misses = self.store.expiredKeys = 0
 
     def nextClientId(self):
@@ -121,6 +137,8 @@ class RedisServer:
     def _cron(self):
         self.store.now = self.now()
         self.store.activeExpireCycle()
+        for hook in self.cronHooks:
+            hook(self)
 
     def shutdown(self):
         """
@@ -146,6 +164,15 @@ class RedisServer:
         self.clients.pop(client.id, None)
         if client.watchedKeys:
             self.store.unwatchAll(client)
+
+    def countError(self, message):
+        """
+        Count an error reply for INFO errorstats, by its code (the first
+        word, as Redis's C{afterErrorReply} counts it).
+        """
+        self.stats["total_error_replies"] += 1
+        code = message.split(" ", 1)[0]
+        self.errorStats[code] = self.errorStats.get(code, 0) + 1
 
     def propagate(self, dbIndex, commands):
         """
