@@ -351,6 +351,9 @@ def persistenceFields(server):
             ("rdb_current_bgsave_time_sec", -1),
             ("rdb_saves", 0),
         ]
+    aof = getattr(server, "aof", None)
+    if aof is not None:
+        return fields + list(aof.info())
     return fields + [
         ("aof_enabled", 1 if server.config["appendonly"] else 0),
         ("aof_rewrite_in_progress", 0),

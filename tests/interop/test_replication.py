@@ -5,6 +5,8 @@ real sockets and real processes.
 
 import time
 
+import pytest
+
 from tests.conftest import startRedisServer, startTxredisd
 from tests.interop import contents, populate
 
@@ -86,11 +88,10 @@ def test_txredisdReplicaOfRedis(tmp_path):
         m.execute_command("SELECT", 3)
         assert m.execute_command("WAIT", 1, 5000) == 1
         assert contents(r) == contents(m)
-        try:
+        import redis
+
+        with pytest.raises(redis.exceptions.ReadOnlyError):
             r.set("x", "y")
-            raise AssertionError("write accepted by a replica")
-        except Exception as e:
-            assert "READONLY" in str(e)
         replica.stop()
         m.set("while-down", "x")
         replica = startTxredisd(tmp_path / "r", "--replicaof", "127.0.0.1", str(master.port))

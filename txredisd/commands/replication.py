@@ -146,20 +146,3 @@ def role(client, argv):
         if r.state == "online"
     ]
     return [b"master", master.offset, replicas]
-
-
-def replicationInfo(server):
-    """
-    INFO's replication section.
-    """
-    master = server.replication
-    if master is None:
-        from txredisd.replication.master import ReplicationMaster
-
-        master = ReplicationMaster(server)
-    replicaOf = server.replicaOf
-    if replicaOf is not None and replicaOf.master is not None:
-        lines = replicaOf.info()
-    else:
-        lines = [("role", "master")]
-    return lines + master.info() + master.backlogInfo()
