@@ -9,6 +9,7 @@ C{keySpecs}, C{tips}, C{aclCategories}, C{docs}) and the rest is derived the
 way Redis derives it (C{setImplicitACLCategories}, C{addReplyCommandInfo}).
 """
 
+from txredisd.registry import FLAG_ORDER, HIDDEN_FLAGS
 from txredisd.resp import Map, Set, Status
 
 #: Redis's C{ACLCommandCategories}, in the order replies list them.
@@ -54,32 +55,8 @@ _GROUP_CATEGORIES = {
     "scripting": "scripting",
 }
 
-# Redis's addReplyCommandFlags order; may_replicate, sentinel, only_sentinel
-# and protected are hidden on purpose there too.
-_FLAG_ORDER = (
-    "write",
-    "readonly",
-    "denyoom",
-    "module",
-    "admin",
-    "pubsub",
-    "noscript",
-    "blocking",
-    "loading",
-    "stale",
-    "skip_monitor",
-    "skip_slowlog",
-    "asking",
-    "fast",
-    "no_auth",
-    "no_mandatory_keys",
-    "no_async_loading",
-    "no_multi",
-    "movablekeys",
-    "allow_busy",
-)
+_FLAG_ORDER = tuple(f for f in FLAG_ORDER if f not in HIDDEN_FLAGS)
 
-# Redis's addReplyFlagsForKeyArgs order and spelling.
 _KEY_FLAG_ORDER = (
     "RO",
     "RW",

@@ -10,35 +10,37 @@ ACL categories, key extraction and dispatch all read this one table.
 import importlib
 import pkgutil
 
-#: Redis's command flags that the table may use.
-FLAGS = frozenset(
-    [
-        "write",
-        "readonly",
-        "denyoom",
-        "module",
-        "admin",
-        "pubsub",
-        "noscript",
-        "blocking",
-        "loading",
-        "stale",
-        "skip_monitor",
-        "skip_slowlog",
-        "asking",
-        "fast",
-        "no_auth",
-        "may_replicate",
-        "sentinel",
-        "only_sentinel",
-        "no_mandatory_keys",
-        "protected",
-        "no_async_loading",
-        "no_multi",
-        "movablekeys",
-        "allow_busy",
-    ]
+#: Redis's command flags that the table may use, in the order
+#: C{addReplyCommandFlags} prints them (COMMAND INFO hides those in
+#: L{HIDDEN_FLAGS}).
+FLAG_ORDER = (
+    "write",
+    "readonly",
+    "denyoom",
+    "module",
+    "admin",
+    "pubsub",
+    "noscript",
+    "blocking",
+    "loading",
+    "stale",
+    "skip_monitor",
+    "skip_slowlog",
+    "asking",
+    "fast",
+    "no_auth",
+    "may_replicate",
+    "sentinel",
+    "only_sentinel",
+    "no_mandatory_keys",
+    "protected",
+    "no_async_loading",
+    "no_multi",
+    "movablekeys",
+    "allow_busy",
 )
+HIDDEN_FLAGS = frozenset(["may_replicate", "sentinel", "only_sentinel", "protected"])
+FLAGS = frozenset(FLAG_ORDER)
 
 #: Command name (lower-case L{bytes}) to L{CommandSpec}.
 COMMANDS = {}
