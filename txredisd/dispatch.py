@@ -124,10 +124,12 @@ def execute(client, argv):
     flags = spec.flags
     if not client.authenticated and "no_auth" not in flags:
         return _fail(client, spec, errors.NOAUTH)
+    server = client.server
+    if server.loading and "loading" not in flags and client.kind == "normal":
+        return _fail(client, spec, errors.LOADING)
     multi = client.multi
     if multi is not None and "no_multi" in flags:
         return _fail(client, spec, errors.NO_MULTI)
-    server = client.server
     if server.readOnlyReplica and client.kind != "master" and _writes(client, spec, argv):
         return _fail(client, spec, errors.READONLY)
     if client.subscriptions and not client.resp3 and argv[0].lower() not in _SUBSCRIBED_ALLOWED:

@@ -269,6 +269,7 @@ AOF_REWRITE_IN_PROGRESS = "ERR Background append only file rewriting already in 
 # --- replication -------------------------------------------------------------
 
 READONLY = "READONLY You can't write against a read only replica."
+LOADING = "LOADING Redis is loading the dataset in memory"
 
 # --- scripting ---------------------------------------------------------------
 

@@ -187,3 +187,21 @@ class ReplicaLinkTests(SynchronousTestCase):
         factory.clientConnectionLost(connector, None)
         self.assertTrue(self.reactor.getDelayedCalls())
         self.assertEqual(self.replicaOf.linkStatus, "down")
+
+    def test_largeLoadInChunks(self):
+        """
+        A large full resync is installed over several reactor turns; clients
+        get -LOADING meanwhile, as from Redis.
+        """
+        self.replicaOf.loadChunk = 2
+        protocol, transport = self.connect()
+        self.handshake(protocol, transport)
+        payload = rdb.dumps({0: [(b"k%d" % i, b"string", b"v", None) for i in range(5)]}, (), 10)
+        protocol.dataReceived(b"+FULLRESYNC " + b"a" * 40 + b" 7\r\n$%d\r\n" % len(payload) + payload)
+        self.assertEqual(self.client.call("GET", "k0"), b"-LOADING Redis is loading the dataset in memory\r\n")
+        # Commands flagged "loading" still run (PING is not one, as in Redis).
+        self.assertTrue(self.client.call("LASTSAVE").startswith(b":"))
+        self.reactor.advance(0)
+        self.reactor.advance(0)
+        self.assertEqual(self.client.call("GET", "k4"), b"$1\r\nv\r\n")
+        self.assertEqual(self.master.offset, 7)

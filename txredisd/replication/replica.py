@@ -9,6 +9,7 @@ Offsets count every byte applied; C{REPLCONF ACK <offset>} goes back every
 second and in answer to C{REPLCONF GETACK}.
 """
 
+from twisted.internet.defer import Deferred
 from twisted.internet.protocol import Protocol, ReconnectingClientFactory
 from twisted.internet.task import LoopingCall
 from twisted.internet.threads import deferToThread
@@ -22,6 +23,15 @@ from txredisd.persistence.values import fromPlain
 from txredisd.resp import RequestParser, _encodedLength, encodeCommand
 
 _HANDSHAKE_OK_PING = (b"+", b"-NOAUTH", b"-NOPERM", b"-ERR operation not permitted")
+
+
+def _decodePayload(payload):
+    """
+    The keys of an RDB payload as C{(db, key, value, expire)}, values built
+    (runs in a thread: it touches no live data).
+    """
+    records, aux = rdb.loads(payload)
+    return [(r.db, r.key, fromPlain(r.type, r.value), r.expire) for r in records]
 
 
 class MasterClient(Client):
@@ -409,41 +419,60 @@ class ReplicaOf:
             master.replid = newReplid
         self._log.info("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.")
 
+    #: Keys inserted per reactor turn while installing a full resync.
+    loadChunk = 20000
+
     def loadPayload(self, payload):
         """
-        Decode the master's RDB in a thread, then replace the keyspace.
+        Decode the master's RDB and build its values in a thread, then
+        replace the keyspace in chunks, so that other clients (answered
+        C{-LOADING} meanwhile, as Redis does) are not stalled for long.
 
         @return: a L{Deferred} firing when loaded.
         """
-        d = self._deferToThread(rdb.loads, payload)
-
-        def install(result):
-            records, aux = result
-            store = self.server.store
-            store.flushAll()
-            for record in records:
-                if record.db >= len(store.databases):
-                    continue
-                db = store.databases[record.db]
-                db.data[record.key] = fromPlain(record.type, record.value)
-                if record.expire is not None:
-                    db.setExpire(record.key, record.expire)
-            master = self.replicationMaster
-            if self._pendingReplid is not None:
-                master.replid = self._pendingReplid
-            master.offset = self._pendingOffset
-            master.backlog = bytearray()
-            master.replid2 = "0" * 40
-            master.secondOffset = -1
-            self._hasHistory = self._pendingReplid is not None
-            self.syncInProgress = False
-            self.masterClient.select(0)
-            self._log.info(
-                "MASTER <-> REPLICA sync: Finished with success ({keys} keys)", keys=len(records)
-            )
-
-        d.addCallback(install)
+        d = self._deferToThread(_decodePayload, payload)
+        d.addCallback(self._install)
         return d
+
+    def _install(self, items):
+        server = self.server
+        store = server.store
+        server.loading = True
+        store.flushAll()
+        done = Deferred()
+
+        def step(start):
+            databases = store.databases
+            for index, key, value, expire in items[start : start + self.loadChunk]:
+                if index >= len(databases):
+                    continue
+                db = databases[index]
+                db.data[key] = value
+                if expire is not None:
+                    db.setExpire(key, expire)
+            start += self.loadChunk
+            if start < len(items):
+                server.clock.callLater(0, step, start)
+            else:
+                self._installed(len(items))
+                done.callback(None)
+
+        step(0)
+        return done
+
+    def _installed(self, keys):
+        self.server.loading = False
+        master = self.replicationMaster
+        if self._pendingReplid is not None:
+            master.replid = self._pendingReplid
+        master.offset = self._pendingOffset
+        master.backlog = bytearray()
+        master.replid2 = "0" * 40
+        master.secondOffset = -1
+        self._hasHistory = self._pendingReplid is not None
+        self.syncInProgress = False
+        self.masterClient.select(0)
+        self._log.info("MASTER <-> REPLICA sync: Finished with success ({keys} keys)", keys=keys)
 
     def apply(self, argv):
         """
