@@ -96,6 +96,10 @@ class BlockingManager:
 
     @ivar ready: the C{(dbIndex, key)} signalled since the last
         L{serveReady}, in signalling order.
+    @ivar servingKey: while a waiter's C{retry} runs from L{serveReady},
+        the signalled key it is being tried for, else L{None}.  Redis 7.0
+        serves a client blocked on several keys from the key that became
+        ready (C{handleClientsBlockedOnKeys}), not from its first key.
     """
 
     def __init__(self, server):
@@ -103,6 +107,7 @@ class BlockingManager:
         self._waiters = {}
         self._byClient = {}
         self.ready = collections.OrderedDict()
+        self.servingKey = None
 
     def canBlock(self, client):
         """
@@ -173,10 +178,15 @@ class BlockingManager:
                     client.propagateAs = None
                     store.now = int(self.server.clock.seconds() * 1000)
                     dirty = store.dirty
+                    # Set for each retry: serving one client may run its
+                    # pipelined commands, and so a nested serveReady.
+                    self.servingKey = item[1]
                     try:
                         reply = waiter.retry()
                     except CommandError as e:
                         reply = e
+                    finally:
+                        self.servingKey = None
                     if reply is None:
                         continue
                     if store.dirty != dirty and client.propagateAs:
@@ -224,3 +234,19 @@ class BlockingManager:
                     del self._waiters[item]
         if self._byClient.get(waiter.client.id) is waiter:
             del self._byClient[waiter.client.id]
+
+
+def unblockClient(server, clientId, error=False):
+    """
+    The work of C{CLIENT UNBLOCK id [TIMEOUT|ERROR]} once its arguments are
+    parsed: a blocked client gets its timeout reply, or Redis's
+    C{UNBLOCKED} error.
+
+    @param clientId: the id (L{int}) of the client to unblock.
+    @param error: L{True} for C{ERROR}.
+    @return: 1 if that client was blocked, else 0 (the command's reply).
+    """
+    client = server.clients.get(clientId)
+    if client is None:
+        return 0
+    return int(server.blocking.unblock(client, error))
