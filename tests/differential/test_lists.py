@@ -3,11 +3,10 @@ The list commands against Debian's redis-server: the same requests, the
 same reply bytes, in RESP2 and RESP3.
 """
 
-import time
-
 import pytest
 
 from tests.differential import RawConnection, assertSameReplies
+from txredisd.resp import encodeCommand
 
 LONG_MIN = "-9223372036854775808"
 LONG_MAX = "9223372036854775807"
@@ -489,11 +488,20 @@ def test_type_and_encoding(servers):
     )
 
 
+def blockOn(conn, argv):
+    """
+    Send a blocking command on C{conn} and return once the server has run
+    it: it goes in one write behind an ECHO, and both servers run every
+    command of one read before writing the ECHO's reply.
+    """
+    conn.send(_encode(["ECHO", "blocking"]) + _encode(argv))
+    assert conn.readReply() == b"$8\r\nblocking\r\n"
+
+
 def _blockThenPush(port, blocked, pushes, resp3=False):
     """
-    Block one connection on C{blocked}, wait until the server counts it as
-    blocked, run C{pushes} from another and return the blocked reply, the
-    pushes' replies and the lists afterwards.
+    Block one connection on C{blocked}, run C{pushes} from another and
+    return the blocked reply, the pushes' replies and the lists afterwards.
     """
     waiter = RawConnection(port)
     other = RawConnection(port)
@@ -501,8 +509,7 @@ def _blockThenPush(port, blocked, pushes, resp3=False):
         if resp3:
             waiter.call("HELLO", "3")
         other.call("FLUSHALL")
-        waiter.send(_encode(blocked))
-        _waitUntilBlocked(other)
+        blockOn(waiter, blocked)
         replies = [other.call(*argv) for argv in pushes]
         reply = waiter.readReply()
         state = [other.call("LRANGE", key, "0", "-1") for key in ("a", "b", "c")]
@@ -512,26 +519,7 @@ def _blockThenPush(port, blocked, pushes, resp3=False):
         other.close()
 
 
-def _waitUntilBlocked(conn):
-    """
-    Wait until the server counts one blocked client (INFO's
-    C{blocked_clients}); without INFO, give the blocked request time to
-    arrive first.
-    """
-    for _ in range(1000):
-        info = conn.call("INFO", "clients")
-        if info.startswith(b"-ERR unknown command"):
-            time.sleep(0.2)
-            return
-        if b"blocked_clients:1" in info:
-            return
-        time.sleep(0.002)
-    raise AssertionError("the client never blocked")
-
-
 def _encode(argv):
-    from txredisd.resp import encodeCommand
-
     return encodeCommand([a.encode() for a in argv])
 
 

@@ -262,7 +262,7 @@ def _parseMpop(argv, countAt):
 
     @return: C{(keys, where, count)}.
     """
-    numkeys = _positive(argv[countAt], "ERR numkeys should be greater than 0", 1)
+    numkeys = _positive(argv[countAt], errors.NUMKEYS_NOT_POSITIVE, 1)
     whereAt = countAt + numkeys + 1
     if whereAt >= len(argv):
         raise CommandError(errors.SYNTAX)
@@ -271,7 +271,7 @@ def _parseMpop(argv, countAt):
     i = whereAt + 1
     while i < len(argv):
         if count is None and argv[i].lower() == b"count" and i + 1 < len(argv):
-            count = _positive(argv[i + 1], "ERR count should be greater than 0", 1)
+            count = _positive(argv[i + 1], errors.COUNT_NOT_POSITIVE, 1)
             i += 2
         else:
             raise CommandError(errors.SYNTAX)
@@ -399,12 +399,6 @@ def lindex(client, argv):
     return value[index]
 
 
-_RANK_ZERO = (
-    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the "
-    "second ... or use negative to start from the end of the list"
-)
-
-
 @command("lpos", -3, ["readonly"], 1, 1, 1, group="list", since="6.0.6",
          summary="Return the index of matching elements on a list")
 def lpos(client, argv):
@@ -420,11 +414,11 @@ def lpos(client, argv):
         if option == b"rank":
             rank = _int(argv[i + 1])
             if rank == 0:
-                raise CommandError(_RANK_ZERO)
+                raise CommandError(errors.RANK_ZERO)
         elif option == b"count":
-            count = _positive(argv[i + 1], "ERR COUNT can't be negative")
+            count = _positive(argv[i + 1], errors.COUNT_NEGATIVE)
         elif option == b"maxlen":
-            maxlen = _positive(argv[i + 1], "ERR MAXLEN can't be negative")
+            maxlen = _positive(argv[i + 1], errors.MAXLEN_NEGATIVE)
         else:
             raise CommandError(errors.SYNTAX)
         i += 2
