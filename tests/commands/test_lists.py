@@ -259,7 +259,7 @@ class SideEffectTests(ListTestCase):
     def test_dirtyCountsElements(self):
         """
         The dirty counter grows by the number of elements pushed or popped,
-        as Redis counts them.
+        and by one for each move, as Redis counts them.
         """
         before = self.store.dirty
         self.call("RPUSH", "l", "a", "b", "c")
@@ -268,6 +268,10 @@ class SideEffectTests(ListTestCase):
         self.assertEqual(self.store.dirty - before, 5)
         self.call("LPOP", "l")
         self.assertEqual(self.store.dirty - before, 6)
+        self.call("RPUSH", "l", "a", "b")
+        self.call("LMOVE", "l", "m", "LEFT", "LEFT")
+        self.call("LMOVE", "l", "m", "LEFT", "LEFT")
+        self.assertEqual(self.store.dirty - before, 10)
 
     def test_propagation(self):
         """

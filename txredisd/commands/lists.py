@@ -149,19 +149,28 @@ def _push(client, key, value, elements, where):
     return value
 
 
+def _shrunk(client, key, value, changes):
+    """
+    Delete C{key} if its list is now empty (with C{del} notified), and
+    count C{changes} to the dirty counter as Redis does, where deleting is
+    no change of its own.
+    """
+    db = client.db
+    if value:
+        db.modified(key, changes)
+    else:
+        db.delete(key)
+        client.server.store.notify("g", b"del", key, client.dbIndex)
+        db.modified(key, changes - 1)
+
+
 def _removed(client, key, value, where, count):
     """
     What follows popping C{count} elements (Redis's C{listElementsRemoved}):
     the notification, and the key's deletion if the list is now empty.
     """
     _notify(client, _POP_EVENTS[where], key)
-    db = client.db
-    if value:
-        db.modified(key, count)
-    else:
-        db.delete(key)
-        client.server.store.notify("g", b"del", key, client.dbIndex)
-        db.modified(key, count - 1)
+    _shrunk(client, key, value, count)
 
 
 def _popMany(value, where, count):
@@ -217,12 +226,9 @@ def _move(client, source, value, destination, wherefrom, whereto):
     item = value.popleft() if wherefrom == LEFT else value.pop()
     _push(client, destination, target, [item], whereto)
     _notify(client, _POP_EVENTS[wherefrom], source)
-    if not value:
-        client.db.delete(source)
-        client.server.store.notify("g", b"del", source, client.dbIndex)
-        client.db.modified(source, 0)
-    else:
-        client.db.modified(source)
+    # Redis counts one change for the whole move, already counted by the
+    # push.
+    _shrunk(client, source, value, 0)
     return item
 
 
@@ -514,14 +520,8 @@ def lrem(client, argv):
         kept.reverse()
     value.clear()
     value.extend(kept)
-    db = client.db
     _notify(client, b"lrem", key)
-    if value:
-        db.modified(key, removed)
-    else:
-        db.delete(key)
-        client.server.store.notify("g", b"del", key, client.dbIndex)
-        db.modified(key, removed - 1)
+    _shrunk(client, key, value, removed)
     return removed
 
 
@@ -551,14 +551,8 @@ def ltrim(client, argv):
             kept = _slice(value, start, stop)
             value.clear()
             value.extend(kept)
-    db = client.db
     _notify(client, b"ltrim", key)
-    if value:
-        db.modified(key, trimmed)
-    else:
-        db.delete(key)
-        client.server.store.notify("g", b"del", key, client.dbIndex)
-        db.modified(key, trimmed - 1)
+    _shrunk(client, key, value, trimmed)
     return OK
 
 
@@ -626,25 +620,34 @@ def _servable(client, keys):
     return None, None
 
 
-def _blockingPop(client, argv, where):
-    # Redis's blockingPopGenericCommand for BLPOP and BRPOP.
-    server = client.server
-    deadline = parseTimeout(argv[-1], server.store.now)
-    keys = argv[1:-1]
+def _popOrBlock(client, keys, deadline, pop):
+    """
+    BLPOP, BRPOP and BLMPOP once parsed: pop from the first list that has
+    elements, or wait for one.
+
+    @param pop: a function of C{(key, list)} popping and returning the
+        reply.
+    """
     key, value = _firstNonEmpty(client.db, keys)
     if value is not None:
-        return _popOneWithKey(client, key, value, where)
-    blocking = server.blocking
+        return pop(key, value)
+    blocking = client.server.blocking
     if not blocking.canBlock(client):
         return NULL_ARRAY
 
     def retry():
         key, value = _servable(client, keys)
-        if value is None:
-            return None
-        return _popOneWithKey(client, key, value, where)
+        return None if value is None else pop(key, value)
 
     return blocking.block(client, keys, deadline, retry, NULL_ARRAY)
+
+
+def _blockingPop(client, argv, where):
+    # Redis's blockingPopGenericCommand for BLPOP and BRPOP.
+    deadline = parseTimeout(argv[-1], client.server.store.now)
+    return _popOrBlock(
+        client, argv[1:-1], deadline, lambda key, value: _popOneWithKey(client, key, value, where)
+    )
 
 
 @command("blpop", -3, ["write", "noscript", "blocking"], 1, -2, 1, group="list", since="2.0.0",
@@ -664,22 +667,10 @@ def brpop(client, argv):
          summary="Pop elements from a list, or block until one is available")
 def blmpop(client, argv):
     keys, where, count = _parseMpop(argv, 2)
-    server = client.server
-    deadline = parseTimeout(argv[1], server.store.now)
-    key, value = _firstNonEmpty(client.db, keys)
-    if value is not None:
-        return _popWithKey(client, key, value, where, count)
-    blocking = server.blocking
-    if not blocking.canBlock(client):
-        return NULL_ARRAY
-
-    def retry():
-        key, value = _servable(client, keys)
-        if value is None:
-            return None
-        return _popWithKey(client, key, value, where, count)
-
-    return blocking.block(client, keys, deadline, retry, NULL_ARRAY)
+    deadline = parseTimeout(argv[1], client.server.store.now)
+    return _popOrBlock(
+        client, keys, deadline, lambda key, value: _popWithKey(client, key, value, where, count)
+    )
 
 
 def _blockingMove(client, argv, wherefrom, whereto, timeout):
