@@ -165,7 +165,16 @@ class _Waiter:
         and returns its reply, or L{None} to keep waiting.
     """
 
-    __slots__ = ("client", "keys", "retry", "deferred", "timer", "timeoutReply", "dbIndex")
+    __slots__ = (
+        "client",
+        "keys",
+        "retry",
+        "deferred",
+        "timer",
+        "timeoutReply",
+        "dbIndex",
+        "sequence",
+    )
 
     def __init__(self, client, keys, retry, timeoutReply):
         self.client = client
@@ -195,6 +204,7 @@ class BlockingManager:
         self._byClient = {}
         self.ready = collections.OrderedDict()
         self.servingKey = None
+        self._sequence = 0
 
     def canBlock(self, client):
         """
@@ -229,6 +239,8 @@ class BlockingManager:
             client went away) unblocks the client.
         """
         waiter = _Waiter(client, list(dict.fromkeys(keys)), retry, timeoutReply)
+        self._sequence += 1
+        waiter.sequence = self._sequence
         waiter.deferred = Deferred(lambda d: self._remove(waiter))
         for key in waiter.keys:
             self._waiters.setdefault((waiter.dbIndex, key), collections.deque()).append(waiter)
@@ -258,12 +270,16 @@ class BlockingManager:
                 queue = self._waiters.get(item)
                 if not queue:
                     continue
-                for waiter in list(queue):
-                    if waiter.deferred is None:
-                        continue
+                db = store.db(item[0])
+                for waiter in self._inOrder(queue):
+                    store.now = int(self.server.clock.seconds() * 1000)
+                    if db.getForWrite(item[1]) is None:
+                        # A key that is gone serves nobody: stop, as Redis
+                        # does once a pop deleted it, rather than trying
+                        # every other client blocked on it.
+                        break
                     client = waiter.client
                     client.propagateAs = None
-                    store.now = int(self.server.clock.seconds() * 1000)
                     dirty = store.dirty
                     # Set for each retry: serving one client may run its
                     # pipelined commands, and so a nested serveReady.
@@ -279,6 +295,28 @@ class BlockingManager:
                     if store.dirty != dirty and client.propagateAs:
                         self.server.propagate(waiter.dbIndex, client.propagateAs)
                     self._finish(waiter, reply)
+
+    def _inOrder(self, queue):
+        """
+        The waiters of C{queue} that were there when called, first come
+        first, skipping those that stop waiting meanwhile.
+
+        Serving a waiter changes the queue, so this finds the next one
+        after each, without copying the queue: it is usually at the front,
+        which makes serving one of many waiters cheap.
+        """
+        last = 0
+        newest = self._sequence
+        while True:
+            for waiter in queue:
+                if waiter.sequence > last:
+                    break
+            else:
+                return
+            if waiter.sequence > newest:
+                return
+            last = waiter.sequence
+            yield waiter
 
     def unblock(self, client, error=False):
         """

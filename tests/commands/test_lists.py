@@ -509,6 +509,48 @@ class BlockingTests(ListTestCase):
         )
         self.assertEqual(self.call("LLEN", "a"), b":1\r\n")
 
+    def test_unservableWaiterSkipped(self):
+        """
+        A waiter ahead in the queue that the new list cannot serve (as a
+        sorted-set waiter on the same key) keeps waiting, and the list
+        waiter behind it is served.
+        """
+        other = self.connect()
+        blocking = self.server.blocking
+        blocking.block(other.client, [b"k"], 0, lambda: None)
+        waiter = self.block("BLPOP", "k", "0")
+        self.call("RPUSH", "k", "x")
+        self.assertEqual(self.replied(waiter), bulks("k", "x"))
+        self.assertTrue(blocking.isBlocked(other.client))
+        self.assertEqual(blocking.blockedCount(), 1)
+
+    def test_goneKeyStopsServing(self):
+        """
+        Once a pop deleted the key, the clients blocked behind the served
+        one are not tried at all, as Redis stops serving a deleted key:
+        one push costs the same however many clients wait.
+        """
+        waiter = self.block("BLPOP", "k", "0")
+        tried = []
+        for _ in range(100):
+            other = self.connect()
+            self.server.blocking.block(other.client, [b"k"], 0, lambda: tried.append(1))
+        self.call("RPUSH", "k", "x")
+        self.assertEqual(self.replied(waiter), bulks("k", "x"))
+        self.assertEqual(tried, [])
+
+    def test_errorThenServed(self):
+        """
+        A BLMOVE answered WRONGTYPE leaves the element for the next client
+        blocked on the same list.
+        """
+        mover = self.block("BLMOVE", "a", "s", "LEFT", "LEFT", "0")
+        popper = self.block("BLPOP", "a", "0")
+        self.call("SET", "s", "string")
+        self.call("RPUSH", "a", "x")
+        self.assertTrue(self.replied(mover).startswith(b"-WRONGTYPE"))
+        self.assertEqual(self.replied(popper), bulks("a", "x"))
+
     def test_otherTypeKeepsWaiting(self):
         """
         A client blocked on a key that becomes a string keeps waiting, as in
