@@ -359,19 +359,3 @@ class BlockingManager:
                     del self._waiters[item]
         if self._byClient.get(waiter.client.id) is waiter:
             del self._byClient[waiter.client.id]
-
-
-def unblockClient(server, clientId, error=False):
-    """
-    The work of C{CLIENT UNBLOCK id [TIMEOUT|ERROR]} once its arguments are
-    parsed: a blocked client gets its timeout reply, or Redis's
-    C{UNBLOCKED} error.
-
-    @param clientId: the id (L{int}) of the client to unblock.
-    @param error: L{True} for C{ERROR}.
-    @return: 1 if that client was blocked, else 0 (the command's reply).
-    """
-    client = server.clients.get(clientId)
-    if client is None:
-        return 0
-    return int(server.blocking.unblock(client, error))

@@ -6,7 +6,6 @@ events, propagation, WATCH) and the blocking commands on a L{task.Clock}.
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.helpers import Connection, makeServer
-from txredisd.blocking import unblockClient
 from txredisd.commands.lists import List
 from txredisd.dispatch import call
 from txredisd.registry import COMMANDS
@@ -576,19 +575,20 @@ class BlockingTests(ListTestCase):
         self.call("RPUSH", "k", "y")
         self.assertEqual(self.replied(waiter), bulks("k", "y"))
 
-    def test_unblockClient(self):
+    def test_unblock(self):
         """
-        CLIENT UNBLOCK's work answers a blocked client its timeout reply, or
-        the UNBLOCKED error, and says 0 for clients that are not blocked.
+        Unblocking (CLIENT UNBLOCK's work) answers a blocked list client its
+        timeout reply, a null array, or the UNBLOCKED error, and says
+        whether the client was blocked.
         """
+        blocking = self.server.blocking
         first = self.block("BLPOP", "k", "0")
         second = self.block("BLMOVE", "k", "d", "LEFT", "LEFT", "0")
-        self.assertEqual(unblockClient(self.server, first.client.id), 1)
+        self.assertTrue(blocking.unblock(first.client))
         self.assertEqual(self.replied(first), b"*-1\r\n")
-        self.assertEqual(unblockClient(self.server, second.client.id, error=True), 1)
+        self.assertTrue(blocking.unblock(second.client, error=True))
         self.assertEqual(
             self.replied(second), b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"
         )
-        self.assertEqual(unblockClient(self.server, first.client.id), 0)
-        self.assertEqual(unblockClient(self.server, 12345), 0)
-        self.assertEqual(self.server.blocking.blockedCount(), 0)
+        self.assertFalse(blocking.unblock(first.client))
+        self.assertEqual(blocking.blockedCount(), 0)
