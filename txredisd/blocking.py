@@ -14,7 +14,10 @@ tried first-come first-served.
 """
 
 import collections
+import decimal
+import fractions
 import math
+import re
 
 from twisted.internet.defer import Deferred
 
@@ -28,7 +31,12 @@ UNBLOCKED = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
 
 def parseTimeout(arg, now, milliseconds=False):
     """
-    Parse a blocking timeout as Redis's C{getTimeoutFromObjectOrReply}.
+    Parse a blocking timeout as Redis 7.0's C{getTimeoutFromObjectOrReply}.
+
+    Seconds become milliseconds rounded up (C{ceill}); a product that does
+    not fit a C{long long} converts to C{LLONG_MIN} on x86 and so is
+    "negative", and a deadline past C{LLONG_MAX} wraps negative in Redis
+    7.0, which then never times out: 7.0 has no "timeout is out of range".
 
     @param arg: the argument (L{bytes}): seconds as a decimal, or
         milliseconds as an integer when C{milliseconds}.
@@ -40,34 +48,113 @@ def parseTimeout(arg, now, milliseconds=False):
         value = parseInt(arg)
         if value is None:
             raise CommandError("ERR timeout is not an integer or out of range")
+    elif parseInt(arg) is not None:
+        # Whole seconds, the common case, need no long double arithmetic.
+        value = parseInt(arg) * 1000
+        if not _LLONG_MIN <= value <= LLONG_MAX:
+            value = _LLONG_MIN
     else:
         seconds = _parseLongDouble(arg)
         if seconds is None:
             raise CommandError(errors.TIMEOUT_NOT_FLOAT)
-        seconds *= 1000.0
-        if seconds > LLONG_MAX:
-            raise CommandError(errors.TIMEOUT_OUT_OF_RANGE)
-        value = math.ceil(seconds)
+        value = _LLONG_MIN
+        if isinstance(seconds, fractions.Fraction):
+            # Both strtold's result and the product are long doubles.
+            milliseconds = math.ceil(_roundExtended(_roundExtended(seconds) * 1000))
+            if _LLONG_MIN <= milliseconds <= LLONG_MAX:
+                value = milliseconds
+        elif math.isfinite(seconds):
+            milliseconds = math.ceil(seconds * 1000)
+            if _LLONG_MIN <= milliseconds <= LLONG_MAX:
+                value = milliseconds
     if value < 0:
         raise CommandError(errors.TIMEOUT_NEGATIVE)
     if value > 0:
         if value > LLONG_MAX - now:
-            raise CommandError(errors.TIMEOUT_OUT_OF_RANGE)
+            return 0
         value += now
     return value
 
 
+_LLONG_MIN = -LLONG_MAX - 1
+# What strtold reads, all of which string2ld insists on: no spaces, no
+# trailing text.
+_LONG_DOUBLE = re.compile(
+    rb"[+-]?(?:(?i:inf|infinity)"
+    rb"|0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?[0-9]+)?"
+    rb"|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
+)
+# The x87 extended format's largest finite value and smallest subnormal:
+# strtold refuses (ERANGE) what overflows it or underflows to zero.
+_LONG_DOUBLE_MAX = decimal.Decimal("1.18973149535723176502e4932")
+_LONG_DOUBLE_TINY = decimal.Decimal("1.8225997659412373012e-4951")
+
+
+def _roundExtended(value):
+    """
+    Round to the nearest value with a 64-bit significand, ties to even, as
+    the x87 extended format does (its subnormals cannot change a timeout).
+
+    @param value: a L{fractions.Fraction}.
+    @return: a L{fractions.Fraction}.
+    """
+    if not value:
+        return value
+    magnitude = abs(value)
+    exponent = magnitude.numerator.bit_length() - magnitude.denominator.bit_length() - 64
+    scaled = magnitude / fractions.Fraction(2) ** exponent
+    while scaled >= _TWO_64:
+        scaled /= 2
+        exponent += 1
+    while scaled < _TWO_63:
+        scaled *= 2
+        exponent -= 1
+    rounded = round(scaled) * fractions.Fraction(2) ** exponent
+    return rounded if value > 0 else -rounded
+
+
+_TWO_63 = 1 << 63
+_TWO_64 = 1 << 64
+
+
 def _parseLongDouble(arg):
-    # strtold as Redis's getLongDoubleFromObject: no spaces, no NaN.
-    if not arg or arg[:1].isspace() or arg[-1:].isspace() or b"_" in arg:
+    """
+    Parse seconds as Redis's C{string2ld} (C{strtold} on the whole
+    argument, at most 5119 bytes, no NaN, no overflow or underflow to zero
+    of the 80-bit C{long double}).
+
+    @return: a L{fractions.Fraction} or L{float}, or L{None} if Redis refuses
+        the argument.
+    """
+    if not arg or len(arg) >= 5120 or _LONG_DOUBLE.fullmatch(arg) is None:
         return None
-    try:
-        value = float(arg)
-    except ValueError:
-        return None
-    if math.isnan(value):
-        return None
-    return value
+    text = arg.decode("ascii")
+    if "x" in text or "X" in text:
+        mantissa, _, exponent = text.lower().partition("p")
+        digits = mantissa.lstrip("+-")[2:].replace(".", "").lstrip("0")
+        if not digits:
+            return 0.0
+        # Binary magnitude: refuse outside the extended format's range.
+        fraction = len(mantissa.partition(".")[2])
+        bits = 4 * len(digits) - 4 * fraction + int(exponent or 0)
+        if bits > 16384 or bits < -16445:
+            return None
+        try:
+            value = float.fromhex(text)
+        except OverflowError:
+            return -math.inf if text.startswith("-") else math.inf
+        # Below the double's range but not the extended format's.
+        return value or math.copysign(5e-324, -1.0 if text.startswith("-") else 1.0)
+    with decimal.localcontext() as context:
+        context.prec = 6000
+        context.Emax = decimal.MAX_EMAX
+        context.Emin = decimal.MIN_EMIN
+        value = decimal.Decimal(text)
+        if value.is_infinite():
+            return float(value)
+        if value and not _LONG_DOUBLE_TINY <= abs(value) <= _LONG_DOUBLE_MAX:
+            return None
+    return fractions.Fraction(value)
 
 
 class _Waiter:
@@ -78,7 +165,16 @@ class _Waiter:
         and returns its reply, or L{None} to keep waiting.
     """
 
-    __slots__ = ("client", "keys", "retry", "deferred", "timer", "timeoutReply", "dbIndex")
+    __slots__ = (
+        "client",
+        "keys",
+        "retry",
+        "deferred",
+        "timer",
+        "timeoutReply",
+        "dbIndex",
+        "sequence",
+    )
 
     def __init__(self, client, keys, retry, timeoutReply):
         self.client = client
@@ -96,6 +192,10 @@ class BlockingManager:
 
     @ivar ready: the C{(dbIndex, key)} signalled since the last
         L{serveReady}, in signalling order.
+    @ivar servingKey: while a waiter's C{retry} runs from L{serveReady},
+        the signalled key it is being tried for, else L{None}.  Redis 7.0
+        serves a client blocked on several keys from the key that became
+        ready (C{handleClientsBlockedOnKeys}), not from its first key.
     """
 
     def __init__(self, server):
@@ -103,6 +203,8 @@ class BlockingManager:
         self._waiters = {}
         self._byClient = {}
         self.ready = collections.OrderedDict()
+        self.servingKey = None
+        self._sequence = 0
 
     def canBlock(self, client):
         """
@@ -137,6 +239,8 @@ class BlockingManager:
             client went away) unblocks the client.
         """
         waiter = _Waiter(client, list(dict.fromkeys(keys)), retry, timeoutReply)
+        self._sequence += 1
+        waiter.sequence = self._sequence
         waiter.deferred = Deferred(lambda d: self._remove(waiter))
         for key in waiter.keys:
             self._waiters.setdefault((waiter.dbIndex, key), collections.deque()).append(waiter)
@@ -166,22 +270,53 @@ class BlockingManager:
                 queue = self._waiters.get(item)
                 if not queue:
                     continue
-                for waiter in list(queue):
-                    if waiter.deferred is None:
-                        continue
+                db = store.db(item[0])
+                for waiter in self._inOrder(queue):
+                    store.now = int(self.server.clock.seconds() * 1000)
+                    if db.getForWrite(item[1]) is None:
+                        # A key that is gone serves nobody: stop, as Redis
+                        # does once a pop deleted it, rather than trying
+                        # every other client blocked on it.
+                        break
                     client = waiter.client
                     client.propagateAs = None
-                    store.now = int(self.server.clock.seconds() * 1000)
                     dirty = store.dirty
+                    # Set for each retry: serving one client may run its
+                    # pipelined commands, and so a nested serveReady.
+                    self.servingKey = item[1]
                     try:
                         reply = waiter.retry()
                     except CommandError as e:
                         reply = e
+                    finally:
+                        self.servingKey = None
                     if reply is None:
                         continue
                     if store.dirty != dirty and client.propagateAs:
                         self.server.propagate(waiter.dbIndex, client.propagateAs)
                     self._finish(waiter, reply)
+
+    def _inOrder(self, queue):
+        """
+        The waiters of C{queue} that were there when called, first come
+        first, skipping those that stop waiting meanwhile.
+
+        Serving a waiter changes the queue, so this finds the next one
+        after each, without copying the queue: it is usually at the front,
+        which makes serving one of many waiters cheap.
+        """
+        last = 0
+        newest = self._sequence
+        while True:
+            for waiter in queue:
+                if waiter.sequence > last:
+                    break
+            else:
+                return
+            if waiter.sequence > newest:
+                return
+            last = waiter.sequence
+            yield waiter
 
     def unblock(self, client, error=False):
         """

@@ -163,6 +163,15 @@ COMMAND_BAD_ARGUMENTS = "ERR Invalid arguments specified for command"
 
 # --- lists -------------------------------------------------------------------
 
+RANK_ZERO = (
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the "
+    "second ... or use negative to start from the end of the list"
+)
+COUNT_NEGATIVE = "ERR COUNT can't be negative"
+MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative"
+NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0"
+COUNT_NOT_POSITIVE = "ERR count should be greater than 0"
+
 # --- hashes ------------------------------------------------------------------
 
 HASH_NOT_INTEGER = "ERR hash value is not an integer"
