@@ -16,6 +16,9 @@ def contents(client):
         for key in client.execute_command("KEYS", "*"):
             kind = client.execute_command("TYPE", key)
             kind = kind.decode() if isinstance(kind, bytes) else kind
+            if kind == "none":
+                # Expired between KEYS and TYPE.
+                continue
             if kind == "string":
                 value = client.execute_command("GET", key)
             elif kind == "list":
@@ -77,3 +80,43 @@ def populate(client, types=("string", "list", "set", "hash", "zset", "stream")):
         pipe.execute_command("XGROUP", "CREATE", "stream", "grp", "0")
         pipe.execute_command("XREADGROUP", "GROUP", "grp", "alice", "COUNT", 2, "STREAMS", "stream", ">")
     pipe.execute()
+
+
+def writeConcurrently(client, seconds, types, seed=0):
+    """
+    Write keys of the given types at random for C{seconds} (a writer for
+    convergence tests).
+
+    @return: the number of commands sent.
+    """
+    import random
+    import time
+
+    rng = random.Random(seed)
+    generators = {
+        "string": lambda k: [("SET", k, rng.random()), ("APPEND", k, "x"), ("INCRBY", "n" + k, rng.randint(-5, 5))],
+        "hash": lambda k: [("HSET", k, "f%d" % rng.randint(0, 20), rng.random()), ("HDEL", k, "f1")],
+        "set": lambda k: [("SADD", k, rng.randint(0, 50)), ("SREM", k, rng.randint(0, 50))],
+        "zset": lambda k: [("ZADD", k, rng.random(), "m%d" % rng.randint(0, 30)), ("ZPOPMIN", k)],
+        "list": lambda k: [("RPUSH", k, rng.random()), ("LPOP", k), ("LTRIM", k, 0, 20)],
+        "stream": lambda k: [("XADD", k, "MAXLEN", "~", "50", "*", "f", rng.random())],
+    }
+    sent = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        pipe = client.pipeline(transaction=False)
+        for _ in range(50):
+            kind = rng.choice(types)
+            key = "%s:%d" % (kind, rng.randint(0, 30))
+            for command in generators[kind](key):
+                pipe.execute_command(*command)
+                sent += 1
+            if rng.random() < 0.05:
+                # Either gone before the comparison or alive long after it,
+                # never expiring while the two servers are read.
+                ttl = rng.randint(1, 30) if rng.random() < 0.5 else rng.randint(60000, 100000)
+                pipe.execute_command("PEXPIRE", key, ttl)
+            if rng.random() < 0.02:
+                pipe.execute_command("DEL", key)
+        pipe.execute(raise_on_error=False)
+    return sent
