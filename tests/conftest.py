@@ -214,3 +214,16 @@ def sharedRedisServer(tmp_path_factory):
     server = startRedisServer(tmp_path_factory.mktemp("redis"))
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _workInTemporaryDirectory(tmp_path_factory):
+    """
+    Run the suite from a scratch directory, as trial runs from
+    C{_trial_temp}: trial's C{TestCase.mktemp} makes paths relative to the
+    working directory, which must not be the checkout.
+    """
+    previous = os.getcwd()
+    os.chdir(str(tmp_path_factory.mktemp("cwd")))
+    yield
+    os.chdir(previous)
