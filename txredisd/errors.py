@@ -155,7 +155,7 @@ LIMIT_WITHOUT_STRATEGY = "ERR syntax error, LIMIT cannot be used without specify
 XTRIM_WITHOUT_STRATEGY = "ERR syntax error, XTRIM must be called with a trimming strategy"
 LIMIT_WITHOUT_APPROX = "ERR syntax error, LIMIT cannot be used without the special ~ option"
 XREAD_UNBALANCED = (
-    "ERR Unbalanced '{}' list of streams: for each stream key an ID or '{}' must be specified."
+    "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified."
 )
 XREAD_GROUP_OPTION = "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead."
 XREAD_NOACK_OPTION = "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead."

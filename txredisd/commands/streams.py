@@ -419,13 +419,13 @@ def xsetid(client, argv):
     stream = client.db.getTyped(key, Stream, write=True)
     if stream is None:
         raise CommandError(errors.NO_SUCH_KEY)
-    if lastId < stream.maxDeletedId:
-        raise CommandError(errors.XSETID_BELOW_MAX_DELETED)
     if stream.entries:
         if lastId < stream.lastValidId():
             raise CommandError(errors.XSETID_BELOW_TOP)
         if entriesAdded != -1 and len(stream) > entriesAdded:
             raise CommandError(errors.XSETID_ENTRIES_ADDED_SMALL)
+    if lastId < stream.maxDeletedId:
+        raise CommandError(errors.XSETID_BELOW_MAX_DELETED)
     stream.lastId = lastId
     if entriesAdded != -1:
         stream.entriesAdded = entriesAdded
@@ -501,7 +501,6 @@ class _ReadRequest:
 
 def _parseRead(client, argv, xreadgroup):
     request = _ReadRequest()
-    name = argv[0].lower()
     streamsArg = 0
     i = 1
     argc = len(argv)
@@ -518,8 +517,8 @@ def _parseRead(client, argv, xreadgroup):
             streamsArg = i + 1
             streamsCount = argc - streamsArg
             if streamsCount % 2:
-                symbol = ">" if xreadgroup else "$"
-                raise CommandError(errors.XREAD_UNBALANCED.format(name.decode(), symbol))
+                # Redis 7.0 words it for XREAD even when XREADGROUP is called.
+                raise CommandError(errors.XREAD_UNBALANCED)
             break
         elif opt == b"group" and moreargs >= 2:
             if not xreadgroup:
@@ -1104,7 +1103,7 @@ def xgroupSetid(client, argv):
     entriesRead = INVALID_ENTRIES_READ
     if len(argv) == 7:
         if argv[5].lower() != b"entriesread":
-            raise CommandError(errors.SYNTAX)
+            raise _subcommandSyntax(argv)
         entriesRead = _entriesRead(argv[6])
     group.lastId = lastId
     group.entriesRead = entriesRead
@@ -1231,11 +1230,11 @@ def xinfoStream(client, argv):
     count = 10
     if len(argv) > 3:
         if argv[3].lower() != b"full":
-            raise CommandError(errors.SYNTAX)
+            raise _subcommandSyntax(argv)
         full = True
         if len(argv) > 4:
             if len(argv) != 6 or argv[4].lower() != b"count":
-                raise CommandError(errors.SYNTAX)
+                raise _subcommandSyntax(argv)
             count = _integer(argv[5])
             if count < 0:
                 count = 10
