@@ -154,6 +154,22 @@ class BlockingManager:
         if (dbIndex, key) in self._waiters:
             self.ready[(dbIndex, key)] = None
 
+    def keyRemoved(self, dbIndex, key):
+        """
+        Note that C{key} (every key of the database when L{None}) was
+        deleted: clients blocked on it are tried again, as Redis 7.0's
+        C{signalDeletedKeyAsReady}, so those that cannot wait for a missing
+        key (XREADGROUP) are answered.
+        """
+        if not self._waiters:
+            return
+        if key is not None:
+            self.signal(dbIndex, key)
+            return
+        for item in list(self._waiters):
+            if item[0] == dbIndex:
+                self.ready[item] = None
+
     def serveReady(self):
         """
         Serve clients blocked on keys signalled since the last call, in

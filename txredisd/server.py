@@ -56,6 +56,7 @@ class RedisServer:
         self.isReplica = False
         self.disconnectHooks = []
         self.blocking = BlockingManager(self)
+        self.store.removedHook = self.blocking.keyRemoved
         self.resetHooks = []
 
     def resetStats(self):

@@ -147,6 +147,8 @@ class Database:
         keyspace.notify("x", b"expired", key, self.index)
         for hook in keyspace.expiredHooks:
             hook(self.index, key)
+        if keyspace.removedHook is not None:
+            keyspace.removedHook(self.index, key)
 
     def get(self, key):
         value = self.data.get(key)
@@ -196,6 +198,8 @@ class Database:
         self.keyspace.dirty += 1
         if self.keyspace.watched:
             self._touchWatched(key)
+        if self.keyspace.removedHook is not None:
+            self.keyspace.removedHook(self.index, key)
         return True
 
     def exists(self, key):
@@ -261,6 +265,8 @@ class Database:
         self.data = {}
         self.expires = {}
         self._heap = []
+        if removed and self.keyspace.removedHook is not None:
+            self.keyspace.removedHook(self.index, None)
         return removed
 
     def expireSome(self, now, limit):
@@ -294,6 +300,10 @@ class Keyspace:
     @ivar notifier: a callable C{(typeFlag, event, key, index)} for keyspace
         notifications, or L{None}.
     @ivar watched: C{(index, key)} to the set of clients watching it.
+    @ivar removedHook: a callable C{(index, key)} told when a key is
+        deleted or expires, with C{key} L{None} when a whole database is
+        flushed (Redis's C{signalDeletedKeyAsReady}: XREADGROUP clients
+        blocked on a stream that goes are answered), or L{None}.
     """
 
     def __init__(self, databases=16):
@@ -303,6 +313,7 @@ class Keyspace:
         self.deleteExpired = True
         self.ignoreExpiry = False
         self.expiredHooks = []
+        self.removedHook = None
         self.notifier = None
         self.watched = {}
         self.hits = 0

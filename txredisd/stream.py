@@ -504,7 +504,10 @@ class Stream:
         data.maxDeletedId = self.maxDeletedId
         data.entriesAdded = self.entriesAdded
         for group in self.sortedGroups():
-            plain = GroupData(group.name, group.lastId, group.entriesRead)
+            # Redis writes an unknown counter (-1) as the unsigned 64-bit
+            # length it casts to.
+            entriesRead = group.entriesRead % (1 << 64)
+            plain = GroupData(group.name, group.lastId, entriesRead)
             plain.pending = [(i, p.deliveryTime, p.deliveryCount) for i, p in group.pending.items()]
             plain.consumers = [
                 (c.name, c.seenTime, c.seenTime, list(c.pending)) for c in group.sortedConsumers()
@@ -531,6 +534,8 @@ class Stream:
             if entriesRead is None:
                 # An RDB before version 10 has no counter: Redis estimates it.
                 entriesRead = stream.estimateEntriesRead(lastId)
+            elif entriesRead >= 1 << 63:
+                entriesRead -= 1 << 64
             group = ConsumerGroup(plain.name, lastId, entriesRead)
             for entryId, deliveryTime, count in plain.pending:
                 group.pending[tuple(entryId)] = Pending(None, deliveryTime, count)

@@ -574,7 +574,9 @@ def _serveGroup(client, key, stream, group, consumerName, start, count, noack, h
         consumer = group.createConsumer(consumerName, now)
         _dirty(client)
         _notify(client, b"xgroup-createconsumer", key)
-        propagate.append([b"XGROUP", b"CREATECONSUMER", key, group.name, consumerName])
+        if noack:
+            # Without NOACK the XCLAIMs create the consumer on replicas.
+            propagate.append([b"XGROUP", b"CREATECONSUMER", key, group.name, consumerName])
     consumer.seenTime = now
     _dirty(client)
     if history:
