@@ -295,15 +295,15 @@ class Keyspace:
     @ivar dirty: changes since the last save.
     @ivar deleteExpired: L{False} on a replica, which hides expired keys
         but leaves their deletion to its master.
+    @ivar removedHook: a callable C{(index, key)} told when a key is
+        deleted or expires, with C{key} L{None} when a whole database is
+        flushed (Redis's C{signalDeletedKeyAsReady}: XREADGROUP clients
+        blocked on a stream that goes are answered), or L{None}.
     @ivar expiredHooks: callables C{(index, key)} told of each expired key
         (replication and the AOF propagate a DEL).
     @ivar notifier: a callable C{(typeFlag, event, key, index)} for keyspace
         notifications, or L{None}.
     @ivar watched: C{(index, key)} to the set of clients watching it.
-    @ivar removedHook: a callable C{(index, key)} told when a key is
-        deleted or expires, with C{key} L{None} when a whole database is
-        flushed (Redis's C{signalDeletedKeyAsReady}: XREADGROUP clients
-        blocked on a stream that goes are answered), or L{None}.
     """
 
     def __init__(self, databases=16):
@@ -313,7 +313,6 @@ class Keyspace:
         self.deleteExpired = True
         self.ignoreExpiry = False
         self.expiredHooks = []
-        self.removedHook = None
         self.notifier = None
         self.watched = {}
         self.hits = 0
@@ -321,6 +320,7 @@ class Keyspace:
         self.expiredKeys = 0
         # A txredisd.persistence.snapshot.Snapshot being written, if any.
         self.snapshot = None
+        self.removedHook = None
 
     def db(self, index):
         return self.databases[index]
