@@ -628,8 +628,11 @@ def _readOnce(client, request, count, history=None):
     db = client.db
     results = []
     propagate = []
+    # A group read changes the group in place: a save in progress keeps
+    # its own copy first.
+    get = db.get if request.group is None else db.getForWrite
     for index, key in enumerate(request.keys):
-        stream = db.get(key)
+        stream = get(key)
         if type(stream) is not Stream:
             continue
         wanted = request.ids[index]
