@@ -5,9 +5,12 @@ that replies do not depend on the time; replies holding idle times are
 compared structurally.
 """
 
+import time
+
 import pytest
 
 from tests.differential import RawConnection, assertSameReplies, runSequence
+from txredisd.resp import encodeCommand
 
 
 def _entries(key, start, count, fields=("f", "v")):
@@ -672,3 +675,83 @@ def test_xinfoStreamFull(sharedRedisServer, sharedTxredisd, resp3):
     mask = re.compile(rb"(seen-time\r\n:)[0-9]+")
     for argv, want, got in zip(commands, expected, actual):
         assert mask.sub(rb"\1T", got) == mask.sub(rb"\1T", want), argv
+
+
+def _blockedSequence(port, setup, blocked, actions):
+    """
+    Run C{setup}, send the blocking command C{blocked} on a second
+    connection, run C{actions} on the first, then read the blocked reply.
+
+    @return: the raw replies of the actions and of the blocked command.
+    """
+    main, waiter = RawConnection(port), RawConnection(port)
+    try:
+        main.call("FLUSHALL")
+        for argv in setup:
+            main.call(*argv)
+        waiter.send(encodeCommand([a.encode() for a in blocked]))
+        # Let the server read the blocking request before the actions (a
+        # late one would be served at once, which shows as a mismatch).
+        time.sleep(0.1)
+        replies = [main.call(*argv) for argv in actions]
+        return replies, waiter.readReply()
+    finally:
+        main.close()
+        waiter.close()
+
+
+_BLOCKED_CASES = {
+    "xaddServesXread": (
+        [["XADD", "s", "1-0", "f", "v"]],
+        ["XREAD", "BLOCK", "5000", "STREAMS", "s", "$"],
+        [["XADD", "s", "2-0", "g", "w"]],
+    ),
+    "xaddServesXreadgroup": (
+        [["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"]],
+        ["XREADGROUP", "GROUP", "g", "c", "BLOCK", "5000", "STREAMS", "s", ">"],
+        [["XADD", "s", "1-0", "f", "v"], ["XPENDING", "s", "g"], ["XINFO", "GROUPS", "s"]],
+    ),
+    "delAnswersXreadgroup": (
+        [["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"]],
+        ["XREADGROUP", "GROUP", "g", "c", "BLOCK", "5000", "STREAMS", "s", ">"],
+        [["DEL", "s"]],
+    ),
+    "destroyAnswersXreadgroup": (
+        [["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"]],
+        ["XREADGROUP", "GROUP", "g", "c", "BLOCK", "5000", "STREAMS", "s", ">"],
+        [["XGROUP", "DESTROY", "s", "g"]],
+    ),
+    "flushallAnswersXreadgroup": (
+        [["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"]],
+        ["XREADGROUP", "GROUP", "g", "c", "BLOCK", "5000", "STREAMS", "s", ">"],
+        [["FLUSHALL"]],
+    ),
+    "recreatedStreamServesXread": (
+        [["XADD", "s", "5-0", "f", "v"]],
+        ["XREAD", "BLOCK", "5000", "STREAMS", "s", "$"],
+        [["DEL", "s"], ["XADD", "s", "3-0", "f", "v"], ["XADD", "s", "6-0", "f", "v"]],
+    ),
+    "secondKeyServesXread": (
+        [],
+        ["XREAD", "COUNT", "1", "BLOCK", "5000", "STREAMS", "a", "b", "0", "0"],
+        [["XADD", "b", "1-0", "f", "v"]],
+    ),
+    "timeout": (
+        [],
+        ["XREAD", "BLOCK", "50", "STREAMS", "s", "0"],
+        [],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_BLOCKED_CASES))
+def test_blocked(sharedRedisServer, sharedTxredisd, case):
+    """
+    Blocked XREAD and XREADGROUP clients get the same answers as from
+    redis-server when entries arrive, the stream or group goes, or the
+    timeout passes.
+    """
+    setup, blocked, actions = _BLOCKED_CASES[case]
+    assert _blockedSequence(sharedTxredisd.port, setup, blocked, actions) == _blockedSequence(
+        sharedRedisServer.port, setup, blocked, actions
+    )

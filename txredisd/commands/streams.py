@@ -837,22 +837,49 @@ def xpending(client, argv):
 # --- XCLAIM, XAUTOCLAIM --------------------------------------------------------
 
 
-def _claimFor(client, group, name, consumer):
-    if consumer is None:
-        consumer = group.consumers.get(name)
+class _Claimer:
+    """
+    Hands pending entries of a group to one consumer (XCLAIM, XAUTOCLAIM),
+    creating it on the first entry that is claimed.
+    """
+
+    def __init__(self, client, stream, group, name, justId):
+        self.client = client
+        self.stream = stream
+        self.group = group
+        self.name = name
+        self.justId = justId
+        self.consumer = None
+
+    def claim(self, entryId, pending, deliveryTime, retryCount=-1):
+        """
+        Give C{pending} to the consumer.
+
+        @return: the reply item: the id (JUSTID) or the entry.
+        """
+        now = self.client.server.store.now
+        consumer = self.consumer
         if consumer is None:
-            consumer = group.createConsumer(name, client.server.store.now)
-            _dirty(client)
-        consumer.seenTime = client.server.store.now
-    return consumer
-
-
-def _handOver(pending, entryId, consumer):
-    if pending.consumer is not consumer:
-        if pending.consumer is not None:
-            pending.consumer.pending.pop(entryId, None)
-        consumer.pending[entryId] = pending
-        pending.consumer = consumer
+            consumer = self.group.consumers.get(self.name)
+            if consumer is None:
+                consumer = self.group.createConsumer(self.name, now)
+                _dirty(self.client)
+            consumer.seenTime = now
+            self.consumer = consumer
+        pending.deliveryTime = deliveryTime
+        if retryCount >= 0:
+            pending.deliveryCount = retryCount
+        elif not self.justId:
+            pending.deliveryCount += 1
+        if pending.consumer is not consumer:
+            if pending.consumer is not None:
+                pending.consumer.pending.pop(entryId, None)
+            consumer.pending[entryId] = pending
+            pending.consumer = consumer
+        _dirty(self.client)
+        if self.justId:
+            return formatId(entryId)
+        return _entry(entryId, self.stream.entries[entryId])
 
 
 @command("xclaim", -6, ["write", "fast"], 1, 1, 1, group="stream")
@@ -904,7 +931,7 @@ def xclaim(client, argv):
     if deliveryTime == -1 or deliveryTime < 0 or deliveryTime > now:
         # Bogus times (a client clock ahead of ours) count as now.
         deliveryTime = now
-    consumer = None
+    claimer = _Claimer(client, stream, group, argv[3], justId)
     reply = []
     propagate = []
     for raw, entryId in ids:
@@ -923,20 +950,9 @@ def xclaim(client, argv):
             continue
         if pending.consumer is not None and minIdle and now - pending.deliveryTime < minIdle:
             continue
-        consumer = _claimFor(client, group, argv[3], consumer)
-        pending.deliveryTime = deliveryTime
-        if retryCount >= 0:
-            pending.deliveryCount = retryCount
-        elif not justId:
-            pending.deliveryCount += 1
-        _handOver(pending, entryId, consumer)
-        if justId:
-            reply.append(formatId(entryId))
-        else:
-            reply.append(_entry(entryId, stream.entries[entryId]))
+        reply.append(claimer.claim(entryId, pending, deliveryTime, retryCount))
         propagate.append(_xclaimArgv(key, group, raw, pending))
         propagateLastId = False
-        _dirty(client)
     if propagateLastId:
         propagate.append(_setIdArgv(key, group))
         _dirty(client)
@@ -970,7 +986,7 @@ def xautoclaim(client, argv):
         raise _noGroup(key, argv[2])
     now = client.server.store.now
     attempts = count * _AUTOCLAIM_ATTEMPTS
-    consumer = None
+    claimer = _Claimer(client, stream, group, argv[3], justId)
     claimed = []
     deleted = []
     propagate = []
@@ -993,18 +1009,9 @@ def xautoclaim(client, argv):
             continue
         if minIdle and now - pending.deliveryTime < minIdle:
             continue
-        consumer = _claimFor(client, group, argv[3], consumer)
-        pending.deliveryTime = now
-        if not justId:
-            pending.deliveryCount += 1
-        _handOver(pending, entryId, consumer)
-        if justId:
-            claimed.append(formatId(entryId))
-        else:
-            claimed.append(_entry(entryId, stream.entries[entryId]))
+        claimed.append(claimer.claim(entryId, pending, now))
         count -= 1
         propagate.append(_xclaimArgv(key, group, entryId, pending))
-        _dirty(client)
     client.propagateAs = propagate
     return [formatId(cursor), claimed, deleted]
 
