@@ -755,3 +755,51 @@ def test_blocked(sharedRedisServer, sharedTxredisd, case):
     assert _blockedSequence(sharedTxredisd.port, setup, blocked, actions) == _blockedSequence(
         sharedRedisServer.port, setup, blocked, actions
     )
+
+
+def _randomOperations(seed, count):
+    # A reproducible mix of appends (values of varied sizes, so nodes end
+    # by count and by bytes), deletions, exact and approximate trims and
+    # group reads, with XINFO after each step.
+    import random
+
+    rng = random.Random(seed)
+    commands = [["XGROUP", "CREATE", "s", "g", "0", "MKSTREAM"]]
+    ms = 0
+    ids = []
+    for _ in range(count):
+        roll = rng.random()
+        if roll < 0.6 or not ids:
+            for _ in range(rng.randint(1, 40)):
+                ms += rng.randint(0, 3)
+                seq = rng.randint(0, 2)
+                ids.append("%d-%d" % (ms, seq))
+                size = rng.choice([1, 5, 60, 300, 3000])
+                fields = ["f", "x" * size] if rng.random() < 0.7 else ["g%d" % rng.randint(0, 3), "%d" % rng.randint(-5000, 100000)]
+                commands.append(["XADD", "s", "%d-*" % ms] + fields)
+        elif roll < 0.75:
+            commands.append(["XDEL", "s"] + rng.sample(ids, min(len(ids), rng.randint(1, 30))))
+        elif roll < 0.9:
+            how = rng.choice(["~", "="])
+            if rng.random() < 0.5:
+                args = ["MAXLEN", how, str(rng.randint(0, 400))]
+            else:
+                args = ["MINID", how, rng.choice(ids)]
+            if how == "~" and rng.random() < 0.3:
+                args += ["LIMIT", str(rng.randint(0, 150))]
+            commands.append(["XTRIM", "s"] + args)
+        else:
+            commands.append(["XREADGROUP", "GROUP", "g", "c", "COUNT", str(rng.randint(1, 50)), "STREAMS", "s", ">"])
+        commands.append(["XINFO", "STREAM", "s"])
+        commands.append(["XINFO", "GROUPS", "s"])
+    return commands
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_randomNodeHistory(sharedRedisServer, sharedTxredisd, seed):
+    """
+    Random appends, deletions, trims and group reads leave the same
+    lengths, node counts, first and deleted ids, entries-read and lag as
+    redis-server after every step.
+    """
+    assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, _randomOperations(seed, 60))

@@ -731,14 +731,14 @@ def _readKeys(argv):
 
 
 @command(
-    "xread", -4, ["readonly", "blocking"], 0, 0, 0, group="stream", getKeys=_readKeys
+    "xread", -4, ["readonly", "blocking", "movablekeys"], 0, 0, 0, group="stream", getKeys=_readKeys
 )
 def xread(client, argv):
     return _read(client, argv, False)
 
 
 @command(
-    "xreadgroup", -7, ["write", "blocking"], 0, 0, 0, group="stream", getKeys=_readKeys
+    "xreadgroup", -7, ["write", "blocking", "movablekeys"], 0, 0, 0, group="stream", getKeys=_readKeys
 )
 def xreadgroup(client, argv):
     return _read(client, argv, True)
