@@ -10,6 +10,14 @@ entries share a node, how many of them are marked deleted, and how many
 bytes the tail node's listpack takes.  Approximate trimming (C{MAXLEN ~},
 C{MINID ~}) removes only whole nodes, and XINFO STREAM reports the node
 count, so both follow Redis from this model.
+
+The model is exact while the stream lives in memory.  An RDB file holds
+no node boundaries the codec passes on, so a loaded stream is packed anew
+(100 entries a node, by bytes as on append) and loses the entries Redis
+keeps marked deleted inside its nodes: C{~} trims after a restart can
+remove a different number of entries than Redis would.  XINFO's
+C{radix-tree-nodes} is computed for the compressed layout of the node
+keys, which is what Redis's rax holds after appends and trims.
 """
 
 import bisect

@@ -155,6 +155,30 @@ class ReplyTests(_StreamCase):
         )
 
 
+class CopyTests(_StreamCase):
+    """
+    COPY of a stream.
+    """
+
+    def test_copyIsIndependent(self):
+        """
+        COPY makes a stream whose entries and groups change apart from the
+        original's.
+        """
+        self.call("XADD", "s", "1-0", "f", "v")
+        self.call("XGROUP", "CREATE", "s", "g", "0")
+        self.call("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">")
+        self.assertEqual(self.call("COPY", "s", "t"), b":1\r\n")
+        self.call("XADD", "t", "2-0", "f", "w")
+        self.call("XACK", "t", "g", "1-0")
+        self.assertEqual(self.call("XLEN", "s"), b":1\r\n")
+        self.assertEqual(
+            self.call("XPENDING", "s", "g"),
+            b"*4\r\n:1\r\n$3\r\n1-0\r\n$3\r\n1-0\r\n*1\r\n*2\r\n$1\r\nc\r\n$1\r\n1\r\n",
+        )
+        self.assertEqual(self.call("XPENDING", "t", "g"), b"*4\r\n:0\r\n$-1\r\n$-1\r\n*-1\r\n")
+
+
 class TrimModelTests(SynchronousTestCase):
     """
     The listpack node model behind approximate trimming.
@@ -172,6 +196,19 @@ class TrimModelTests(SynchronousTestCase):
         self.assertEqual(stream.trim(maxlen=150, approx=True, limit=10000), 100)
         self.assertEqual(len(stream), 150)
         self.assertEqual(stream.firstId, (101, 0))
+
+    def test_limitCountsWholeNodes(self):
+        """
+        LIMIT stops an approximate trim before a node that would pass it.
+        """
+        stream = Stream()
+        for i in range(1, 301):
+            stream.append((i, 0), (b"f", b"v"))
+        self.assertEqual(stream.trim(maxlen=0, approx=True, limit=150), 100)
+        self.assertEqual(stream.trim(minid=(301, 0), approx=True, limit=99), 0)
+        self.assertEqual(stream.trim(minid=(301, 0), approx=True, limit=0), 200)
+        self.assertEqual(len(stream), 0)
+        self.assertEqual(stream.firstId, (0, 0))
 
     def test_byteLimit(self):
         """

@@ -8,6 +8,15 @@ another form set C{client.propagateAs}: XADD the generated id and the
 exact trim threshold after C{~}, XREADGROUP, XCLAIM and XAUTOCLAIM one
 C{XCLAIM ... FORCE JUSTID LASTID} per entry they hand over (and
 C{XGROUP SETID} when only the group's position moved).
+
+Known differences from Redis 7.0:
+    - A client blocked on several streams is served from the first of them
+      (in argument order) that has new entries; Redis serves it from the
+      first one signalled.
+    - A stream overwritten by SET (or any other write that replaces the
+      value rather than deleting the key) does not answer clients blocked
+      on it with XREADGROUP; deletion, expiry, RENAME and FLUSHALL do.
+    - See L{txredisd.stream} for the node model behind C{~} trimming.
 """
 
 import itertools
