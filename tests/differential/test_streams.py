@@ -5,6 +5,8 @@ that replies do not depend on the time; replies holding idle times are
 compared structurally.
 """
 
+import random
+import re
 import time
 
 import pytest
@@ -178,7 +180,11 @@ def test_ranges(sharedRedisServer, sharedTxredisd):
     XRANGE and XREVRANGE with -, +, exclusive and incomplete ids, COUNT and
     their errors.
     """
-    commands = [["XADD", "s", "%d-%d" % (ms, seq), "n", "%d" % (ms * 10 + seq)] for ms in (1, 2, 5) for seq in (0, 1, 2)]
+    commands = [
+        ["XADD", "s", "%d-%d" % (ms, seq), "n", "%d" % (ms * 10 + seq)]
+        for ms in (1, 2, 5)
+        for seq in (0, 1, 2)
+    ]
     queries = [
         ("-", "+"),
         ("2", "2"),
@@ -669,8 +675,6 @@ def test_xinfoStreamFull(sharedRedisServer, sharedTxredisd, resp3):
     ]
     expected = runSequence(sharedRedisServer.port, commands, resp3)
     actual = runSequence(sharedTxredisd.port, commands, resp3)
-    import re
-
     # seen-time is the wall clock of the XCLAIM: mask it.
     mask = re.compile(rb"(seen-time\r\n:)[0-9]+")
     for argv, want, got in zip(commands, expected, actual):
@@ -761,8 +765,6 @@ def _randomOperations(seed, count):
     # A reproducible mix of appends (values of varied sizes, so nodes end
     # by count and by bytes), deletions, exact and approximate trims and
     # group reads, with XINFO after each step.
-    import random
-
     rng = random.Random(seed)
     commands = [["XGROUP", "CREATE", "s", "g", "0", "MKSTREAM"]]
     ms = 0
@@ -775,7 +777,10 @@ def _randomOperations(seed, count):
                 seq = rng.randint(0, 2)
                 ids.append("%d-%d" % (ms, seq))
                 size = rng.choice([1, 5, 60, 300, 3000])
-                fields = ["f", "x" * size] if rng.random() < 0.7 else ["g%d" % rng.randint(0, 3), "%d" % rng.randint(-5000, 100000)]
+                if rng.random() < 0.7:
+                    fields = ["f", "x" * size]
+                else:
+                    fields = ["g%d" % rng.randint(0, 3), "%d" % rng.randint(-5000, 100000)]
                 commands.append(["XADD", "s", "%d-*" % ms] + fields)
         elif roll < 0.75:
             commands.append(["XDEL", "s"] + rng.sample(ids, min(len(ids), rng.randint(1, 30))))
@@ -789,7 +794,8 @@ def _randomOperations(seed, count):
                 args += ["LIMIT", str(rng.randint(0, 150))]
             commands.append(["XTRIM", "s"] + args)
         else:
-            commands.append(["XREADGROUP", "GROUP", "g", "c", "COUNT", str(rng.randint(1, 50)), "STREAMS", "s", ">"])
+            count = str(rng.randint(1, 50))
+            commands.append(["XREADGROUP", "GROUP", "g", "c", "COUNT", count, "STREAMS", "s", ">"])
         commands.append(["XINFO", "STREAM", "s"])
         commands.append(["XINFO", "GROUPS", "s"])
     return commands
