@@ -424,6 +424,60 @@ class PropagationTests(_StreamCase):
         )
 
 
+    def test_sameAsRedisAof(self):
+        """
+        A session of group reads (served at once and after blocking, with
+        and without NOACK), claims, history reads, approximate trims and
+        XAUTOCLAIM over a deleted entry propagates the commands redis-server
+        7.0.15 wrote to its AOF for the same session (delivery times aside).
+        """
+        blocked = []
+        for argv in [
+            ["XADD", "s", "1-0", "f", "v"],
+            ["XGROUP", "CREATE", "s", "g", "0"],
+            ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"],
+            ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", "0"],
+            ["XCLAIM", "s", "g", "d", "0", "1-0"],
+            ["XCLAIM", "s", "g", "d", "0", "1-0", "FORCE", "JUSTID"],
+            ["XGROUP", "CREATE", "s", "h", "$"],
+            ["BLOCK", "XREADGROUP", "GROUP", "h", "newc", "BLOCK", "0", "STREAMS", "s", ">"],
+            ["XADD", "s", "2-0", "f", "v"],
+            ["BLOCK", "XREADGROUP", "GROUP", "h", "other", "NOACK", "BLOCK", "0", "STREAMS", "s", ">"],
+            ["XADD", "s", "3-0", "f", "v"],
+            ["XADD", "s", "MAXLEN", "~", "1", "4-0", "f", "v"],
+            ["XAUTOCLAIM", "s", "g", "e", "0", "0"],
+            ["XDEL", "s", "1-0"],
+            ["XAUTOCLAIM", "s", "g", "e", "0", "0"],
+        ]:
+            if argv[0] == "BLOCK":
+                blocked.append(self.connect())
+                blocked[-1].call(*argv[1:])
+            else:
+                self.call(*argv)
+        claim = b"XCLAIM s %s %s 0 %s TIME T RETRYCOUNT %d FORCE JUSTID LASTID %s"
+        expected = [
+            b"XADD s 1-0 f v",
+            b"XGROUP CREATE s g 0",
+            claim % (b"g", b"c", b"1-0", 1, b"1-0"),
+            claim % (b"g", b"d", b"1-0", 3, b"1-0"),
+            claim % (b"g", b"d", b"1-0", 3, b"1-0"),
+            b"XGROUP CREATE s h $",
+            b"XADD s 2-0 f v",
+            claim % (b"h", b"newc", b"2-0", 1, b"2-0"),
+            b"XADD s 3-0 f v",
+            b"XGROUP CREATECONSUMER s h other",
+            b"XGROUP SETID s h 3-0 ENTRIESREAD 3",
+            b"XADD s MAXLEN = 4 4-0 f v",
+            claim % (b"g", b"e", b"1-0", 4, b"1-0"),
+            b"XDEL s 1-0",
+            claim % (b"g", b"e", b"1-0", 4, b"1-0"),
+        ]
+        self.assertEqual(
+            [b" ".join(b"T" if a == b"1700000000000" else a for a in argv) for argv in self.propagated],
+            expected,
+        )
+
+
 class PersistenceTests(SynchronousTestCase):
     """
     Streams through the RDB codec.
