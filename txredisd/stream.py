@@ -106,6 +106,9 @@ def _backlenSize(length):
     return 5
 
 
+_NUMBER_STARTS = frozenset(bytes((c,)) for c in b"-0123456789")
+
+
 def _elementSize(value):
     """
     The bytes one listpack element takes (encoding, data and back length).
@@ -114,7 +117,8 @@ def _elementSize(value):
         one (C{lpStringToInt64}).
     """
     if type(value) is not int:
-        number = parseInt(value)
+        # Only strings that start like a number can be stored as one.
+        number = parseInt(value) if value[:1] in _NUMBER_STARTS else None
         if number is None:
             n = len(value)
             size = n + (1 if n < 64 else 2 if n < 4096 else 5)
