@@ -137,6 +137,24 @@ class ReplyTests(_StreamCase):
             b"*4\r\n:1\r\n$3\r\n1-0\r\n$3\r\n1-0\r\n*1\r\n*2\r\n$1\r\nc\r\n$1\r\n1\r\n",
         )
 
+    def test_xclaimIdle(self):
+        """
+        XCLAIM's IDLE sets the entry's delivery time that far in the past,
+        and min-idle-time leaves entries delivered more recently.
+        """
+        self.call("XADD", "s", "1-0", "f", "v")
+        self.call("XGROUP", "CREATE", "s", "g", "0")
+        self.call("XREADGROUP", "GROUP", "g", "a", "STREAMS", "s", ">")
+        self.assertEqual(self.call("XCLAIM", "s", "g", "b", "10", "1-0", "JUSTID"), b"*0\r\n")
+        self.assertEqual(
+            self.call("XCLAIM", "s", "g", "b", "0", "1-0", "IDLE", "5000", "JUSTID"),
+            b"*1\r\n$3\r\n1-0\r\n",
+        )
+        self.assertEqual(
+            self.call("XPENDING", "s", "g", "-", "+", "1"),
+            b"*1\r\n*4\r\n$3\r\n1-0\r\n$1\r\nb\r\n:5000\r\n:1\r\n",
+        )
+
     def test_xautoclaimIdle(self):
         """
         XAUTOCLAIM hands over only entries idle for at least min-idle-time
@@ -152,6 +170,46 @@ class ReplyTests(_StreamCase):
         self.assertEqual(
             self.call("XAUTOCLAIM", "s", "g", "b", "5000", "0", "JUSTID"),
             b"*3\r\n$3\r\n0-0\r\n*1\r\n$3\r\n2-0\r\n*1\r\n$3\r\n1-0\r\n",
+        )
+
+
+class NotificationTests(_StreamCase):
+    """
+    Keyspace notifications of the stream commands.
+    """
+
+    def test_events(self):
+        """
+        Stream commands notify Redis's C{t} class events, group reads and
+        claims the consumers they create.
+        """
+        events = []
+        self.server.store.notifier = lambda flag, event, key, index: events.append((flag, event))
+        self.call("XADD", "s", "MAXLEN", "0", "1-0", "f", "v")
+        self.call("XADD", "s", "2-0", "f", "v")
+        self.call("XGROUP", "CREATE", "s", "g", "0")
+        self.call("XREADGROUP", "GROUP", "g", "a", "STREAMS", "s", ">")
+        self.call("XCLAIM", "s", "g", "b", "0", "2-0")
+        self.call("XGROUP", "SETID", "s", "g", "0")
+        self.call("XGROUP", "DELCONSUMER", "s", "g", "b")
+        self.call("XGROUP", "DESTROY", "s", "g")
+        self.call("XDEL", "s", "2-0")
+        self.call("XSETID", "s", "5-0")
+        self.assertEqual(
+            [event for flag, event in events if flag == "t"],
+            [
+                b"xadd",
+                b"xtrim",
+                b"xadd",
+                b"xgroup-create",
+                b"xgroup-createconsumer",
+                b"xgroup-createconsumer",
+                b"xgroup-setid",
+                b"xgroup-delconsumer",
+                b"xgroup-destroy",
+                b"xdel",
+                b"xsetid",
+            ],
         )
 
 

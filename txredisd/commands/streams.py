@@ -852,8 +852,9 @@ class _Claimer:
     creating it on the first entry that is claimed.
     """
 
-    def __init__(self, client, stream, group, name, justId):
+    def __init__(self, client, key, stream, group, name, justId):
         self.client = client
+        self.key = key
         self.stream = stream
         self.group = group
         self.name = name
@@ -873,6 +874,7 @@ class _Claimer:
             if consumer is None:
                 consumer = self.group.createConsumer(self.name, now)
                 _dirty(self.client)
+                _notify(self.client, b"xgroup-createconsumer", self.key)
             consumer.seenTime = now
             self.consumer = consumer
         pending.deliveryTime = deliveryTime
@@ -940,7 +942,7 @@ def xclaim(client, argv):
     if deliveryTime == -1 or deliveryTime < 0 or deliveryTime > now:
         # Bogus times (a client clock ahead of ours) count as now.
         deliveryTime = now
-    claimer = _Claimer(client, stream, group, argv[3], justId)
+    claimer = _Claimer(client, key, stream, group, argv[3], justId)
     reply = []
     propagate = []
     for raw, entryId in ids:
@@ -995,7 +997,7 @@ def xautoclaim(client, argv):
         raise _noGroup(key, argv[2])
     now = client.server.store.now
     attempts = count * _AUTOCLAIM_ATTEMPTS
-    claimer = _Claimer(client, stream, group, argv[3], justId)
+    claimer = _Claimer(client, key, stream, group, argv[3], justId)
     claimed = []
     deleted = []
     propagate = []
