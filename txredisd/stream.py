@@ -557,6 +557,10 @@ class Stream:
                     pending = group.pending[tuple(entryId)]
                     pending.consumer = consumer
                     consumer.pending[tuple(entryId)] = pending
+            # Every pending entry belongs to a consumer; a file that lists
+            # one no consumer owns is corrupt: drop the entry.
+            for entryId in [i for i, p in group.pending.items() if p.consumer is None]:
+                del group.pending[entryId]
             stream.groups[group.name] = group
         return stream
 
