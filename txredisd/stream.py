@@ -554,7 +554,10 @@ class Stream:
             for name, seen, active, ids in plain.consumers:
                 consumer = group.consumers[name] = Consumer(name, seen)
                 for entryId in ids:
-                    pending = group.pending[tuple(entryId)]
+                    pending = group.pending.get(tuple(entryId))
+                    if pending is None:
+                        # Not in the group's list: a corrupt file; skip it.
+                        continue
                     pending.consumer = consumer
                     consumer.pending[tuple(entryId)] = pending
             # Every pending entry belongs to a consumer; a file that lists
