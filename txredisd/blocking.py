@@ -203,6 +203,8 @@ class BlockingManager:
         self._waiters = {}
         self._byClient = {}
         self.ready = collections.OrderedDict()
+        # Signalled keys that were deleted rather than added to.
+        self._removed = set()
         self.servingKey = None
         self._sequence = 0
 
@@ -258,6 +260,23 @@ class BlockingManager:
         if (dbIndex, key) in self._waiters:
             self.ready[(dbIndex, key)] = None
 
+    def keyRemoved(self, dbIndex, key):
+        """
+        Note that C{key} (every key of the database when L{None}) was
+        deleted: clients blocked on it are tried again, as Redis 7.0's
+        C{signalDeletedKeyAsReady}, so those that cannot wait for a missing
+        key (XREADGROUP) are answered.
+        """
+        if not self._waiters:
+            return
+        if key is not None:
+            items = [(dbIndex, key)] if (dbIndex, key) in self._waiters else []
+        else:
+            items = [item for item in self._waiters if item[0] == dbIndex]
+        for item in items:
+            self.ready[item] = None
+            self._removed.add(item)
+
     def serveReady(self):
         """
         Serve clients blocked on keys signalled since the last call, in
@@ -266,6 +285,7 @@ class BlockingManager:
         store = self.server.store
         while self.ready:
             ready, self.ready = self.ready, collections.OrderedDict()
+            removed, self._removed = self._removed, set()
             for item in ready:
                 queue = self._waiters.get(item)
                 if not queue:
@@ -273,10 +293,13 @@ class BlockingManager:
                 db = store.db(item[0])
                 for waiter in self._inOrder(queue):
                     store.now = int(self.server.clock.seconds() * 1000)
-                    if db.getForWrite(item[1]) is None:
+                    if item not in removed and db.getForWrite(item[1]) is None:
                         # A key that is gone serves nobody: stop, as Redis
                         # does once a pop deleted it, rather than trying
-                        # every other client blocked on it.
+                        # every other client blocked on it.  A deleted key
+                        # is offered to every waiter, so that those that
+                        # cannot wait for a missing key (XREADGROUP) are
+                        # answered, as Redis's signalDeletedKeyAsReady.
                         break
                     client = waiter.client
                     client.propagateAs = None

@@ -56,6 +56,10 @@ TIMEOUT_NOT_FLOAT = "ERR timeout is not a float or out of range"
 TIMEOUT_NEGATIVE = "ERR timeout is negative"
 TIMEOUT_OUT_OF_RANGE = "ERR timeout is out of range"
 PROTOCOL_PREFIX = "ERR Protocol error: "
+# Shared by LMPOP, SINTERCARD, ZMPOP, ZINTERCARD and their kin.
+NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0"
+COUNT_NOT_POSITIVE = "ERR count should be greater than 0"
+LIMIT_NEGATIVE = "ERR LIMIT can't be negative"
 
 
 def unknownCommand(argv):
@@ -169,8 +173,6 @@ RANK_ZERO = (
 )
 COUNT_NEGATIVE = "ERR COUNT can't be negative"
 MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative"
-NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0"
-COUNT_NOT_POSITIVE = "ERR count should be greater than 0"
 
 # --- hashes ------------------------------------------------------------------
 
@@ -184,9 +186,7 @@ HRANDFIELD_RANGE = "ERR value is out of range"
 
 # --- sets --------------------------------------------------------------------
 
-NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0"
 NUMKEYS_TOO_MANY = "ERR Number of keys can't be greater than number of args"
-LIMIT_NEGATIVE = "ERR LIMIT can't be negative"
 
 # --- sorted sets and geo -----------------------------------------------------
 
@@ -199,9 +199,6 @@ ZRANGE_NOT_LEX = "ERR min or max not valid string range item"
 ZRANGE_LIMIT = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
 ZRANGE_BYLEX_WITHSCORES = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
 ZSET_WEIGHT = "ERR weight value is not a float"
-ZSET_LIMIT_NEGATIVE = "ERR LIMIT can't be negative"
-NUMKEYS_POSITIVE = "ERR numkeys should be greater than 0"
-COUNT_POSITIVE = "ERR count should be greater than 0"
 ZRANDMEMBER_RANGE = (
     "ERR value is out of range, value must between -9223372036854775807 and "
     "9223372036854775807"
@@ -225,6 +222,62 @@ def geoPair(longitude, latitude):
     return "ERR invalid longitude,latitude pair %f,%f" % (longitude, latitude)
 
 # --- streams -----------------------------------------------------------------
+
+XADD_ID_TOO_SMALL = "ERR The ID specified in XADD is equal or smaller than the target stream top item"
+XADD_ID_ZERO = "ERR The ID specified in XADD must be greater than 0-0"
+XADD_EXHAUSTED = "ERR The stream has exhausted the last possible ID, unable to add more items"
+INVALID_STREAM_ID = "ERR Invalid stream ID specified as stream command argument"
+INVALID_START_ID = "ERR invalid start ID for the interval"
+INVALID_END_ID = "ERR invalid end ID for the interval"
+XADD_MAXLEN_NEGATIVE = "ERR The MAXLEN argument must be >= 0."
+XADD_LIMIT_NEGATIVE = "ERR The LIMIT argument must be >= 0."
+MAXLEN_AND_MINID = "ERR syntax error, MAXLEN and MINID options at the same time are not compatible"
+LIMIT_WITHOUT_STRATEGY = "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy"
+XTRIM_WITHOUT_STRATEGY = "ERR syntax error, XTRIM must be called with a trimming strategy"
+LIMIT_WITHOUT_APPROX = "ERR syntax error, LIMIT cannot be used without the special ~ option"
+XREAD_UNBALANCED = (
+    "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified."
+)
+XREAD_GROUP_OPTION = "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead."
+XREAD_NOACK_OPTION = "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead."
+XREADGROUP_MISSING_GROUP = "ERR Missing GROUP option for XREADGROUP"
+XREADGROUP_NOGROUP = "NOGROUP No such key '{}' or consumer group '{}' in XREADGROUP with GROUP option"
+XREADGROUP_DOLLAR = (
+    "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history "
+    "of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ "
+    "ID would just return an empty result set."
+)
+XREAD_GREATER = (
+    "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> "
+    "<consumer> option."
+)
+XREADGROUP_GROUP_GONE = "NOGROUP the consumer group this client was blocked on no longer exists"
+XREADGROUP_KEY_GONE = "UNBLOCKED the stream key no longer exists"
+NOGROUP_KEY_OR_GROUP = "NOGROUP No such key '{}' or consumer group '{}'"
+NOGROUP_FOR_KEY = "NOGROUP No such consumer group '{}' for key name '{}'"
+BUSYGROUP = "BUSYGROUP Consumer Group name already exists"
+XGROUP_KEY_MISSING = (
+    "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want "
+    "to use the MKSTREAM option to create an empty stream automatically."
+)
+ENTRIESREAD_NEGATIVE = "ERR value for ENTRIESREAD must be positive or -1"
+XCLAIM_MIN_IDLE = "ERR Invalid min-idle-time argument for XCLAIM"
+XCLAIM_IDLE = "ERR Invalid IDLE option argument for XCLAIM"
+XCLAIM_TIME = "ERR Invalid TIME option argument for XCLAIM"
+XCLAIM_RETRYCOUNT = "ERR Invalid RETRYCOUNT option argument for XCLAIM"
+XCLAIM_UNRECOGNIZED = "ERR Unrecognized XCLAIM option '{}'"
+XAUTOCLAIM_MIN_IDLE = "ERR Invalid min-idle-time argument for XAUTOCLAIM"
+XAUTOCLAIM_COUNT = "ERR COUNT must be > 0"
+XSETID_ENTRIES_ADDED_NEGATIVE = "ERR entries_added must be positive"
+XSETID_BELOW_MAX_DELETED_ARG = (
+    "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id"
+)
+XSETID_BELOW_MAX_DELETED = "ERR The ID specified in XSETID is smaller than current max_deleted_entry_id"
+XSETID_BELOW_TOP = "ERR The ID specified in XSETID is smaller than the target stream top item"
+XSETID_ENTRIES_ADDED_SMALL = (
+    "ERR The entries_added specified in XSETID is smaller than the target stream length"
+)
+SUBCOMMAND_SYNTAX = "ERR unknown subcommand or wrong number of arguments for '{}'. Try {} HELP."
 
 # --- transactions ------------------------------------------------------------
 

@@ -75,6 +75,7 @@ class RedisServer:
         self.isReplica = False
         self.disconnectHooks = []
         self.blocking = BlockingManager(self)
+        self.store.removedHook = self.blocking.keyRemoved
         self.resetHooks = []
         self.alsoPropagate = None
         self.pubsub = PubSub(self)

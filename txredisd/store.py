@@ -147,6 +147,8 @@ class Database:
         keyspace.notify("x", b"expired", key, self.index)
         for hook in keyspace.expiredHooks:
             hook(self.index, key)
+        if keyspace.removedHook is not None:
+            keyspace.removedHook(self.index, key)
 
     def get(self, key):
         value = self.data.get(key)
@@ -202,6 +204,8 @@ class Database:
         self.keyspace.dirty += 1
         if self.keyspace.watched:
             self._touchWatched(key)
+        if self.keyspace.removedHook is not None:
+            self.keyspace.removedHook(self.index, key)
         return True
 
     def exists(self, key):
@@ -287,6 +291,8 @@ class Database:
         self.data = {}
         self.expires = {}
         self._heap = []
+        if removed and self.keyspace.removedHook is not None:
+            self.keyspace.removedHook(self.index, None)
         return removed
 
     def expireSome(self, now, limit):
@@ -315,6 +321,10 @@ class Keyspace:
     @ivar dirty: changes since the last save.
     @ivar deleteExpired: L{False} on a replica, which hides expired keys
         but leaves their deletion to its master.
+    @ivar removedHook: a callable C{(index, key)} told when a key is
+        deleted or expires, with C{key} L{None} when a whole database is
+        flushed (Redis's C{signalDeletedKeyAsReady}: XREADGROUP clients
+        blocked on a stream that goes are answered), or L{None}.
     @ivar expiredHooks: callables C{(index, key)} told of each expired key
         (replication and the AOF propagate a DEL).
     @ivar notifier: a callable C{(typeFlag, event, key, index)} for keyspace
@@ -343,6 +353,7 @@ class Keyspace:
         self.expiredKeys = 0
         # A txredisd.persistence.snapshot.Snapshot being written, if any.
         self.snapshot = None
+        self.removedHook = None
 
     def db(self, index):
         return self.databases[index]

@@ -89,7 +89,13 @@ def test_redisAOFLoadsIntoTxredisd(tmp_path):
         client = redis.client()
         populate(client, TYPES)
         client.set("plain", "1")
-        expected = contents(client)
+    finally:
+        redis.stop()
+    # What an AOF holds is what Redis itself reloads from it (consumer
+    # groups' entries-read, for one, is not in Redis 7.0's AOF).
+    redis = startRedisServer(tmp_path, "--appendonly", "yes")
+    try:
+        expected = contents(redis.client())
     finally:
         redis.stop()
     ours = startTxredisd(tmp_path, "--appendonly", "yes", "--save", "")

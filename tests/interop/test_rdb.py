@@ -13,7 +13,7 @@ from tests.conftest import requireTool, startRedisServer, startTxredisd
 from tests.interop import contents, populate
 
 # What the families merged so far support; the stream family extends it.
-TYPES = ("string", "list", "hash", "set", "zset")
+TYPES = ("string", "list", "hash", "set", "zset", "stream")
 
 
 def test_redisDumpLoadsIntoTxredisd(tmp_path):

@@ -158,7 +158,20 @@ def _converge(master, replica):
     # Keys with expiry times may expire on the master between the two
     # reads; the master's DEL reaches the replica with the next command.
     m.execute_command("PERSIST", "nothing")
-    waitFor(lambda: contents(replica.client()) == contents(m), what="convergence")
+    last = {}
+
+    def same():
+        last["replica"], last["master"] = contents(replica.client()), contents(m)
+        return last["replica"] == last["master"]
+
+    try:
+        waitFor(same, what="convergence")
+    except AssertionError:
+        differing = sorted(k for k in set(last["replica"]) | set(last["master"]) if last["replica"].get(k) != last["master"].get(k))
+        raise AssertionError(
+            "not converged: %r"
+            % [(k, last["master"].get(k), last["replica"].get(k)) for k in differing[:3]]
+        )
 
 
 def test_convergenceTxredisdMaster(tmp_path):

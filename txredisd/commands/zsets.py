@@ -703,7 +703,7 @@ def _parseMPop(argv, numkeysIndex):
 
     @return: C{(keys, maximum, count)}.
     """
-    numkeys = _rangeLong(argv[numkeysIndex], 1, errors.NUMKEYS_POSITIVE)
+    numkeys = _rangeLong(argv[numkeysIndex], 1, errors.NUMKEYS_NOT_POSITIVE)
     whereIndex = numkeysIndex + numkeys + 1
     if whereIndex >= len(argv):
         raise CommandError(errors.SYNTAX)
@@ -714,7 +714,7 @@ def _parseMPop(argv, numkeysIndex):
     j = whereIndex + 1
     while j < len(argv):
         if count is None and argv[j].lower() == b"count" and j + 1 < len(argv):
-            count = _rangeLong(argv[j + 1], 1, errors.COUNT_POSITIVE)
+            count = _rangeLong(argv[j + 1], 1, errors.COUNT_NOT_POSITIVE)
             j += 2
         else:
             raise CommandError(errors.SYNTAX)
@@ -851,7 +851,7 @@ def _combine(client, argv, numkeysIndex, op, destination=None, cardinalityOnly=F
             withScores = True
             j += 1
         elif cardinalityOnly and remaining >= 2 and option == b"limit":
-            limit = _positiveLong(argv[j + 1], errors.ZSET_LIMIT_NEGATIVE)
+            limit = _positiveLong(argv[j + 1], errors.LIMIT_NEGATIVE)
             j += 2
         else:
             raise CommandError(errors.SYNTAX)
