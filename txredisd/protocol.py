@@ -14,6 +14,7 @@ from twisted.logger import Logger
 from twisted.protocols.basic import LineReceiver
 from zope.interface import implementer
 
+from txredisd import errors
 from txredisd.client import Client
 from txredisd.dispatch import execute
 from txredisd.errors import CommandError, ProtocolError
@@ -25,6 +26,25 @@ except ImportError:  # pragma: no cover - hiredis is a dependency
     hiredis = None
 
 _PROTOCOL_ERROR = b"-ERR Protocol error: %s\r\n"
+
+#: What an unauthenticated client may send: multibulks of at most this many
+#: arguments, bulks of at most this many bytes (Redis's processMultibulkBuffer).
+UNAUTH_MAX_ARGS = 10
+UNAUTH_MAX_BULK = 16384
+
+
+def _protectedModeDenies(server, peer):
+    """
+    Redis's protected mode: with C{protected-mode yes} and no password for
+    the default user, only loopback and Unix socket clients are served.
+    """
+    if not server.config["protected-mode"] or not server.acl.default.nopass:
+        return False
+    host = getattr(peer, "host", None)
+    if host is None:
+        # Unix sockets and other non-IP transports are local.
+        return False
+    return not (host.startswith("127.") or host == "::1")
 
 
 def makeParser(maxBulkLen, useHiredis=True):
@@ -66,11 +86,28 @@ class RedisProtocol(LineReceiver):
         self._protocolError = None
         # Replies of the read being processed, not yet written.
         self._out = None
+        # The parser's limits, saved while the unauthenticated ones apply.
+        self._limits = None
 
     def connectionMade(self):
-        self.client = Client(self.server, self.transport, self._push)
-        self.server.addClient(self.client)
+        server = self.server
+        client = self.client = Client(server, self.transport, self._push)
+        server.addClient(client)
         self.transport.registerProducer(self, True)
+        if _protectedModeDenies(server, self.transport.getPeer()):
+            # Redis's clientAcceptHandler: explain, then close.
+            server.stats["rejected_connections"] += 1
+            self._write(b"-" + errors.PROTECTED_MODE.encode("ascii") + b"\r\n")
+            client.closed = True
+            self.transport.loseConnection()
+            return
+        if not client.authenticated:
+            # Until it authenticates, a client may only send small requests
+            # (Redis's processMultibulkBuffer with authRequired).
+            parser = self.parser
+            self._limits = (parser.maxArgs, parser.maxUnauthBulk)
+            parser.maxArgs = UNAUTH_MAX_ARGS
+            parser.maxUnauthBulk = UNAUTH_MAX_BULK
 
     def connectionLost(self, reason):
         client = self.client
@@ -107,6 +144,9 @@ class RedisProtocol(LineReceiver):
             return
         self.server.stats["total_net_input_bytes"] += len(data)
         client.lastInteraction = self.server.clock.seconds()
+        if self._limits is not None and (client.authenticated or not self.server.acl.authRequired):
+            self.parser.maxArgs, self.parser.maxUnauthBulk = self._limits
+            self._limits = None
         commands, error = self.parser.feed(data)
         if error is not None:
             self._protocolError = error

@@ -410,8 +410,10 @@ class RequestParser:
                 if cr + 2 > n:
                     return pos
                 count = parseInt(data[pos + 1 : cr])
-                if count is None or count > self.maxArgs:
+                if count is None or count > _INT_MAX:
                     raise ProtocolError("invalid multibulk length")
+                if count > self.maxArgs:
+                    raise ProtocolError("unauthenticated multibulk length")
                 pos = cr + 2
                 if count <= 0:
                     continue
@@ -436,7 +438,7 @@ class RequestParser:
                     if bulkLen is None or bulkLen < 0 or bulkLen > self.maxBulkLen:
                         raise ProtocolError("invalid bulk length")
                     if self.maxUnauthBulk is not None and bulkLen > self.maxUnauthBulk:
-                        raise ProtocolError("invalid bulk length")
+                        raise ProtocolError("unauthenticated bulk length")
                     pos = cr + 2
                     self._bulkLen = bulkLen
                 end = pos + bulkLen

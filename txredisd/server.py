@@ -9,6 +9,7 @@ import random
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 
+from txredisd.acl import ACL
 from txredisd.blocking import BlockingManager
 from txredisd.config import Config
 from txredisd.pubsub import PubSub
@@ -31,6 +32,7 @@ class RedisServer:
         gathered in (C{(dbIndex, commands)}), to be propagated together
         once it ends (L{startPropagationBatch}); else L{None}.
     @ivar pubsub: the L{txredisd.pubsub.PubSub} subscriptions.
+    @ivar acl: the L{txredisd.acl.ACL} users and log.
     """
 
     _log = Logger()
@@ -64,6 +66,7 @@ class RedisServer:
         self.resetHooks = []
         self.alsoPropagate = None
         self.pubsub = PubSub(self)
+        self.acl = ACL(self)
 
     def resetStats(self):
         """
