@@ -112,10 +112,29 @@ def categoryMembers(category):
     return cached[1]
 
 
-def _keyFlags(spec):
+# Writing commands whose key specifications in Redis 7.0 lack the ACCESS
+# flag: they never return the keys' contents, so a %W~ pattern is enough.
+_WRITE_ONLY = frozenset(
+    [
+        "set", "setex", "psetex", "setnx", "mset", "msetnx", "append", "setrange",
+        "del", "unlink", "expire", "pexpire", "expireat", "pexpireat", "persist",
+        "lpush", "rpush", "lpushx", "rpushx", "lrem", "ltrim", "lset",
+        "sadd", "srem", "hset", "hmset", "hsetnx", "hdel", "zadd", "zrem",
+        "zremrangebyscore", "zremrangebyrank", "zremrangebylex", "pfadd",
+        "xadd", "xdel", "xtrim", "geoadd",
+    ]
+)
+
+
+def _keyFlags(spec, argv):
     # The access a command needs on its keys.  Commands that declare Redis's
     # key specifications say it exactly (access reads, insert/delete/update
     # write); the others are taken from their flags.
+    if spec.name in _WRITE_ONLY:
+        # SET ... GET returns the old value (Redis's setGetKeys).
+        if spec.name == "set" and any(a.lower() == b"get" for a in argv[3:]):
+            return ALL
+        return WRITE
     specs = getattr(spec, "keySpecs", None)
     if specs:
         flags = 0
@@ -330,7 +349,7 @@ class Selector:
             if args is None or len(argv) < 2 or argv[1].lower() not in args:
                 return DENIED_CMD, 0
         if not self.allKeys and (spec.firstKey or spec.getKeys is not None):
-            flags = _keyFlags(spec)
+            flags = _keyFlags(spec, argv)
             for position in spec.keyPositions(argv):
                 if not self.keyAllowed(argv[position], flags):
                     return DENIED_KEY, position
