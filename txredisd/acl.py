@@ -300,7 +300,7 @@ class Selector:
         else:
             flags = ALL
         pattern = op[offset:]
-        if not flags or offset == len(op) or hasSpaces(pattern):
+        if not flags or hasSpaces(pattern):
             raise RuleError(errors.ACL_RULE_SYNTAX)
         for existing in self.patterns:
             if existing[0] == pattern:

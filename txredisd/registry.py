@@ -68,7 +68,8 @@ ACL_CATEGORIES = (
     "scripting",
 )
 
-# The category every command of a group has in Redis's JSON files.
+# The category the commands of a group have in Redis's JSON files (pub/sub
+# commands get @pubsub from their flag: PUBSUB HELP has neither).
 _GROUP_CATEGORIES = {
     "generic": "keyspace",
     "string": "string",
@@ -80,7 +81,6 @@ _GROUP_CATEGORIES = {
     "geo": "geo",
     "hyperloglog": "hyperloglog",
     "bitmap": "bitmap",
-    "pubsub": "pubsub",
     "connection": "connection",
     "transactions": "transaction",
     "scripting": "scripting",
@@ -262,14 +262,15 @@ def loadCommands():
 def aclCategories(spec):
     """
     The ACL categories of a command, as Redis's C{setImplicitACLCategories}
-    derives them from its flags, plus its group's category (a container
-    without a handler has none) and any it declares.
+    derives them from its flags, plus those it declares or, when it
+    declares none, its group's (a container without a handler has none):
+    C{WAIT} is in the generic group but not in C{@keyspace}.
 
     @return: a L{list} of category names in Redis's order.
     """
     flags = spec.flags
     categories = set(spec.aclCategories)
-    if spec.handler is not None or not spec.subcommands:
+    if not categories and (spec.handler is not None or not spec.subcommands):
         group = _GROUP_CATEGORIES.get(spec.group)
         if group is not None:
             categories.add(group)

@@ -187,7 +187,7 @@ class SetUserTests(SynchronousTestCase):
             (b"+get|", b"Syntax error"),
             (b"%X~a", b"Syntax error"),
             (b"%~a", b"Syntax error"),
-            (b"~", b"Syntax error"),
+            (b"%", b"Syntax error"),
             (b"(foo)", b"Syntax error"),
             (b"#abc", b"The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters"),
             (b"!abc", b"The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters"),
