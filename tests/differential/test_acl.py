@@ -377,3 +377,113 @@ def test_ruleRendering(servers):
         ]
         want, got = (_rules(reply.split(b"$8\r\ncommands\r\n")[1]) for reply in replies)
         assert got == want, rules
+
+
+def _outboundAddress():
+    # An address of this machine that is not loopback: the one a UDP socket
+    # would send from (no packet is sent).
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))
+        except OSError:
+            return None
+        address = s.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+def _greeting(address, port):
+    # What a server says to a client that sends nothing, until it closes.
+    import socket
+
+    with socket.create_connection((address, port), timeout=10) as s:
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                return data
+            data += chunk
+
+
+def test_protectedMode(tmp_path):
+    """
+    Listening on all addresses without a password, both servers refuse a
+    client coming from a non-loopback address with the same text, and
+    close.
+    """
+    address = _outboundAddress()
+    if address is None:
+        pytest.skip("this machine has no non-loopback IPv4 address")
+    (tmp_path / "r").mkdir()
+    (tmp_path / "t").mkdir()
+    redis = startRedisServer(tmp_path / "r", "--bind", "0.0.0.0")
+    try:
+        txredisd = startTxredisd(tmp_path / "t", "--bind", "0.0.0.0")
+        try:
+            want = _greeting(address, redis.port)
+            assert want.startswith(b"-DENIED Redis is running in protected mode")
+            assert _greeting(address, txredisd.port) == want
+        finally:
+            txredisd.stop()
+    finally:
+        redis.stop()
+
+
+def _rawExchange(port, data):
+    # Send raw bytes and read until the server closes or goes quiet.
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+        s.sendall(data)
+        out = b""
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    return out + b"<closed>"
+                out += chunk
+        except socket.timeout:
+            return out
+
+
+def test_requirepass(tmp_path):
+    """
+    With --requirepass, the same errors before and after authentication,
+    and the same limits on unauthenticated requests.
+    """
+    (tmp_path / "r").mkdir()
+    (tmp_path / "t").mkdir()
+    redis = startRedisServer(tmp_path / "r", "--requirepass", "pw")
+    try:
+        txredisd = startTxredisd(tmp_path / "t", "--requirepass", "pw")
+        try:
+            commands = [
+                ["GET", "a"],
+                ["HELLO", "3"],
+                ["ACL", "WHOAMI"],
+                ["AUTH", "wrong"],
+                ["AUTH", "default", "wrong"],
+                ["HELLO", "2", "AUTH", "default", "wrong"],
+                ["PING"],
+                ["AUTH", "pw"],
+                ["ACL", "LIST"],
+                ["ACL", "SETUSER", "default", "nopass"],
+                ["ACL", "SETUSER", "default", ">pw", "resetpass", ">pw"],
+                ["ACL", "GETUSER", "default"],
+            ]
+            replies = []
+            for server in (redis, txredisd):
+                conn = RawConnection(server.port)
+                try:
+                    replies.append([conn.call(*argv) for argv in commands])
+                finally:
+                    conn.close()
+            for argv, want, got in zip(commands, *replies):
+                assert got == want, argv
+            for data in (b"*11\r\n", b"*1\r\n$16385\r\n", b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$16384\r\n"):
+                assert _rawExchange(txredisd.port, data) == _rawExchange(redis.port, data), data
+        finally:
+            txredisd.stop()
+    finally:
+        redis.stop()
