@@ -62,9 +62,14 @@ def hashPassword(password):
     return hashlib.sha256(password).hexdigest().encode("ascii")
 
 
-def _checkHash(text):
+def _ruleHash(op):
+    # >pass and <pass give a password, #hash and !hash its SHA-256 in hex.
+    if op[:1] in (b">", b"<"):
+        return hashPassword(op[1:])
+    text = op[1:]
     if len(text) != 64 or any(c not in b"0123456789abcdef" for c in text):
         raise RuleError(errors.ACL_BAD_HASH)
+    return text
 
 
 def hasSpaces(text):
@@ -602,20 +607,12 @@ class User:
             self.nopass = False
             self.passwords = []
         elif first in (b">", b"#"):
-            if first == b">":
-                hashed = hashPassword(op[1:])
-            else:
-                _checkHash(op[1:])
-                hashed = op[1:]
+            hashed = _ruleHash(op)
             if hashed not in self.passwords:
                 self.passwords.append(hashed)
             self.nopass = False
         elif first in (b"<", b"!"):
-            if first == b"<":
-                hashed = hashPassword(op[1:])
-            else:
-                _checkHash(op[1:])
-                hashed = op[1:]
+            hashed = _ruleHash(op)
             if hashed not in self.passwords:
                 raise RuleError(errors.ACL_NO_SUCH_PASSWORD)
             self.passwords.remove(hashed)
