@@ -880,19 +880,22 @@ class ACL:
         self.log.insert(0, entry)
         del self.log[self.server.config["acllog-max-len"] :]
 
-    def denial(self, client, spec, argv):
+    def denial(self, client, spec, argv, queued=False):
         """
         Check the client's user may run a command; log a denial.
 
+        @param queued: the command was queued in MULTI and EXEC runs it now
+            (Redis's execCommand words the errors differently).
         @return: L{None} if allowed, else the error text for the client.
         """
         result, index = client.aclUser.check(spec, argv)
         if result == OK:
             return None
+        self.addLogEntry(client, result, spec.name.encode() if result == DENIED_CMD else argv[index])
+        if queued:
+            return errors.aclChangedInTransaction(result)
         if result == DENIED_CMD:
-            self.addLogEntry(client, result, spec.name.encode())
             return errors.aclNoPermCommand(spec.name)
-        self.addLogEntry(client, result, argv[index])
         if result == DENIED_KEY:
             return errors.ACL_NOPERM_KEY
         return errors.ACL_NOPERM_CHANNEL

@@ -288,6 +288,25 @@ def aclNoPermCommand(name):
     return "NOPERM this user has no permissions to run the '%s' command" % (name,)
 
 
+def aclChangedInTransaction(result):
+    """
+    The reply when EXEC finds a queued command no longer allowed.
+
+    @param result: L{txredisd.acl}'s C{DENIED_CMD} (1), C{DENIED_KEY} (2)
+        or C{DENIED_CHANNEL} (4).
+    """
+    reason = {
+        1: "no permission to execute the command or subcommand",
+        2: "no permission to touch the specified keys",
+        4: "no permission to access one of the channels used as arguments",
+    }.get(result, "no permission")
+    return (
+        "NOPERM ACLs rules changed between the moment the transaction was "
+        "accumulated and the EXEC call. This command is no longer allowed for "
+        "the following reason: %s" % (reason,)
+    )
+
+
 def aclSubcommandSyntax(sub):
     """
     Redis's C{addReplySubcommandSyntaxError} for ACL.

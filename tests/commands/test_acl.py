@@ -529,6 +529,35 @@ class PermissionTests(SynchronousTestCase):
         self.assertEqual(self.conn.call("GET", "zz"), NOPERM_KEY)
         self.assertEqual(self.conn.call("EXEC"), b"-EXECABORT Transaction discarded because of previous errors.\r\n")
 
+    def test_rulesChangedBeforeExec(self):
+        """
+        EXEC checks queued commands again and refuses those the user lost,
+        as Redis 7.0's execCommand.
+        """
+        other = Connection(self.conn.server)
+        other.call("ACL", "SETUSER", "e", "on", "nopass", "~*", "&*", "+@all")
+        self.conn.call("AUTH", "e", "x")
+        self.conn.call("MULTI")
+        for argv in (("SET", "a", "1"), ("GET", "a"), ("PUBLISH", "c", "x"), ("SET", "b", "1")):
+            self.conn.call(*argv)
+        other.call("ACL", "SETUSER", "e", "resetkeys", "~b", "-get", "resetchannels")
+        changed = (
+            b"-NOPERM ACLs rules changed between the moment the transaction was accumulated "
+            b"and the EXEC call. This command is no longer allowed for the following reason: "
+        )
+        self.assertEqual(
+            self.conn.call("EXEC"),
+            b"*4\r\n"
+            + changed + b"no permission to touch the specified keys\r\n"
+            + changed + b"no permission to execute the command or subcommand\r\n"
+            + changed + b"no permission to access one of the channels used as arguments\r\n"
+            + OK,
+        )
+        self.assertEqual(
+            [(e.reason, e.context) for e in self.conn.server.acl.log],
+            [(acl.DENIED_CHANNEL, b"multi"), (acl.DENIED_CMD, b"multi"), (acl.DENIED_KEY, b"multi")],
+        )
+
     def test_selectors(self):
         """
         Any selector allowing the command allows it.
