@@ -900,6 +900,37 @@ class ACL:
             return errors.ACL_NOPERM_KEY
         return errors.ACL_NOPERM_CHANNEL
 
+    def killPubsubClientsIfNeeded(self, user, changed, current):
+        """
+        Disconnect the subscribers logged in as C{user} that C{changed}
+        rules would no longer allow to listen (Redis's
+        C{ACLKillPubsubClientsIfNeeded}).
+
+        @param changed: the L{User} with the new rules.
+        """
+        pubsub = self.server.pubsub
+        if not (pubsub.channels or pubsub.patterns or pubsub.shardChannels):
+            return
+        if any(s.allChannels for s in changed.selectors):
+            return
+        upcoming = [c for s in changed.selectors for c in s.channels]
+        original = [c for s in user.selectors for c in s.channels]
+        if not any(s.allChannels for s in user.selectors) and all(c in upcoming for c in original):
+            return
+        # A throwaway selector holding the new channels does the matching.
+        allowed = Selector()
+        allowed.channels = upcoming
+
+        def lost(client):
+            if client.aclUser is not user:
+                return False
+            channels, patterns, shardChannels = pubsub.subscriptionsOf(client)
+            return any(not allowed.channelAllowed(p, True) for p in patterns) or any(
+                not allowed.channelAllowed(c, False) for c in list(channels) + list(shardChannels)
+            )
+
+        self._killClients(lost, current)
+
     def createUser(self, name):
         """
         @return: the user called C{name}, created (off, no rights) if new.

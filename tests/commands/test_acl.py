@@ -339,6 +339,23 @@ class UserCommandsTests(SynchronousTestCase):
         self.assertTrue(self.conn.transport.disconnecting)
         self.assertTrue(other.transport.disconnecting)
 
+    def test_revokedChannelsDisconnect(self):
+        """
+        Subscribers whose channels a rule change revokes are disconnected;
+        the others stay.
+        """
+        self.conn.call("ACL", "SETUSER", "p", "on", "nopass", "+@all", "resetchannels", "&ch*", "&x")
+        subscribers = []
+        for argv in (("SUBSCRIBE", "ch1"), ("PSUBSCRIBE", "ch*"), ("SUBSCRIBE", "x")):
+            conn = Connection(self.conn.server)
+            conn.call("AUTH", "p", "x")
+            conn.call(*argv)
+            subscribers.append(conn)
+        self.conn.call("ACL", "SETUSER", "p", "&y")
+        self.assertEqual([c.transport.disconnecting for c in subscribers], [False, False, False])
+        self.conn.call("ACL", "SETUSER", "p", "resetchannels", "&ch1", "&x")
+        self.assertEqual([c.transport.disconnecting for c in subscribers], [False, True, False])
+
     def test_users(self):
         """
         USERS lists the names in byte order.

@@ -87,6 +87,8 @@ def aclSetuser(client, argv):
         raise CommandError(str(e))
     if user is None:
         user = acl.createUser(name)
+    else:
+        acl.killPubsubClientsIfNeeded(user, staged, client)
     user.copyFrom(staged)
     if user is acl.default:
         acl.updateAuthRequired()
