@@ -4,6 +4,9 @@ and permission checks of L{txredisd.dispatch} and L{txredisd.protocol}.
 """
 
 import hashlib
+import os
+import shutil
+import tempfile
 
 from twisted.internet.address import IPv4Address, IPv6Address, UNIXAddress
 from twisted.trial.unittest import SynchronousTestCase
@@ -930,6 +933,12 @@ class FileTests(SynchronousTestCase):
     """
     ACL SAVE and LOAD with aclfile, and user directives in the config file.
     """
+
+    def mktemp(self):
+        # A path in a fresh directory outside the checkout.
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        return os.path.join(directory, "acl")
 
     def test_noFile(self):
         """
