@@ -1027,3 +1027,19 @@ class FileTests(SynchronousTestCase):
         with open(path, "wb") as f:
             f.write(b"user dave on +nosuch\n")
         self.assertRaises(ConfigFileError, loadFile, Config(), path)
+
+    def test_startupErrors(self):
+        """
+        The server refuses to start with both user directives and an ACL
+        file, or with an ACL file it cannot load.
+        """
+        path = self.mktemp()
+        config = Config()
+        config.set("aclfile", path.encode(), startup=True)
+        error = self.assertRaises(ValueError, makeServer, config=config)
+        self.assertIn("Error loading ACLs, opening file", str(error))
+        with open(path, "wb") as f:
+            f.write(b"user a on\n")
+        config.users.append([b"b", b"on"])
+        error = self.assertRaises(ValueError, makeServer, config=config)
+        self.assertIn("users defined in redis.conf and at the same setting an ACL file", str(error))
