@@ -18,7 +18,7 @@ from txredisd import errors
 from txredisd.client import Client
 from txredisd.dispatch import execute
 from txredisd.errors import CommandError, ProtocolError
-from txredisd.resp import HiredisRequestParser, RequestParser, encode
+from txredisd.resp import HiredisRequestParser, RequestParser, UnauthenticatedLimit, encode
 
 try:
     import hiredis
@@ -144,9 +144,7 @@ class RedisProtocol(LineReceiver):
             return
         self.server.stats["total_net_input_bytes"] += len(data)
         client.lastInteraction = self.server.clock.seconds()
-        if self._limits is not None and (client.authenticated or not self.server.acl.authRequired):
-            self.parser.maxArgs, self.parser.maxUnauthBulk = self._limits
-            self._limits = None
+        self._liftLimits()
         commands, error = self.parser.feed(data)
         if error is not None:
             self._protocolError = error
@@ -154,6 +152,22 @@ class RedisProtocol(LineReceiver):
             self._queue.extend(commands)
             return
         self._process(commands)
+
+    def _liftLimits(self):
+        """
+        Drop the unauthenticated request limits once the client needs no
+        authentication any more.
+
+        @return: L{True} if they were lifted now.
+        """
+        if self._limits is None:
+            return False
+        client = self.client
+        if not client.authenticated and self.server.acl.authRequired:
+            return False
+        self.parser.maxArgs, self.parser.maxUnauthBulk = self._limits
+        self._limits = None
+        return True
 
     def _process(self, commands):
         """
@@ -163,24 +177,32 @@ class RedisProtocol(LineReceiver):
         client = self.client
         resp3 = client.resp3
         out = self._out = []
-        for index, argv in enumerate(commands):
-            reply = execute(client, argv)
-            if type(reply) is Deferred:
-                self._queue = list(commands[index + 1 :])
-                self._waiting = reply
-                reply.addBoth(self._unblocked)
-                break
-            if client.resp3 != resp3:
-                # HELLO switched protocols: its own reply is in the new one.
-                resp3 = client.resp3
-            out.append(encode(reply, resp3))
-            if client.closeAfterReply:
-                self._queue = []
-                break
-        else:
-            if self._protocolError is not None:
-                out.append(_PROTOCOL_ERROR % (str(self._protocolError).encode("latin-1", "replace"),))
-                client.closeAfterReply = True
+        while True:
+            for index, argv in enumerate(commands):
+                reply = execute(client, argv)
+                if type(reply) is Deferred:
+                    self._queue = list(commands[index + 1 :])
+                    self._waiting = reply
+                    reply.addBoth(self._unblocked)
+                    break
+                if client.resp3 != resp3:
+                    # HELLO switched protocols: its own reply is in the new one.
+                    resp3 = client.resp3
+                out.append(encode(reply, resp3))
+                if client.closeAfterReply:
+                    self._queue = []
+                    break
+            else:
+                error = self._protocolError
+                if error is not None:
+                    if isinstance(error, UnauthenticatedLimit) and self._liftLimits():
+                        # An AUTH earlier in the same read succeeded: Redis,
+                        # parsing one command at a time, accepts the rest.
+                        commands, self._protocolError = self.parser.resume()
+                        continue
+                    out.append(_PROTOCOL_ERROR % (str(error).encode("latin-1", "replace"),))
+                    client.closeAfterReply = True
+            break
         self._out = None
         if out:
             self._write(b"".join(out) if len(out) > 1 else out[0])

@@ -14,7 +14,8 @@ from twisted.trial.unittest import SynchronousTestCase
 from tests.helpers import Connection, makeServer
 from txredisd import acl
 from txredisd.config import Config
-from txredisd.registry import aclCategories, COMMANDS
+from txredisd.registry import COMMANDS, aclCategories
+from txredisd.resp import encodeCommand
 
 OK = b"+OK\r\n"
 NOAUTH = b"-NOAUTH Authentication required.\r\n"
@@ -848,6 +849,32 @@ class UnauthenticatedLimitsTests(SynchronousTestCase):
         self.conn.call("AUTH", "secret")
         self.assertEqual(self.conn.call("SET", "k", "v" * 20000), OK)
         self.assertEqual(self.conn.call("MSET", *["k"] * 12), OK)
+
+    def test_authInSameRead(self):
+        """
+        A large request pipelined right after a successful AUTH is served,
+        as Redis parses one command at a time; after a failed AUTH it is
+        refused.
+        """
+        big = encodeCommand([b"MSET"] + [b"k", b"v"] * 6) + encodeCommand([b"SET", b"s", b"v" * 20000])
+        for useHiredis in (True, False):
+            conn = Connection(self.conn.server, useHiredis=useHiredis)
+            self.assertEqual(conn.feed(encodeCommand([b"AUTH", b"secret"]) + big), OK * 3)
+            conn = Connection(self.conn.server, useHiredis=useHiredis)
+            self.assertEqual(
+                conn.feed(encodeCommand([b"AUTH", b"bad"]) + big),
+                WRONGPASS + b"-ERR Protocol error: unauthenticated multibulk length\r\n",
+            )
+
+    def test_authBeforeLargeBulkArrives(self):
+        """
+        A bulk over the limit whose header arrived in the read that
+        authenticated is read in full afterwards.
+        """
+        data = encodeCommand([b"AUTH", b"secret"]) + encodeCommand([b"SET", b"k", b"v" * 20000])
+        self.assertEqual(self.conn.feed(data[:100]), OK)
+        self.assertEqual(self.conn.feed(data[100:]), OK)
+        self.assertEqual(self.conn.call("STRLEN", "k"), b":20000\r\n")
 
     def test_noLimitsWithoutPassword(self):
         """
