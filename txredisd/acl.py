@@ -996,7 +996,7 @@ class ACL:
             if not words:
                 continue
             if words[0] != b"user" or len(words) < 2:
-                problems.append("%s:%d should start with user keyword. " % (path, number))
+                problems.append("%s:%d should start with user keyword followed by the username. " % (path, number))
                 continue
             name = words[1]
             if hasSpaces(name):
@@ -1026,6 +1026,7 @@ class ACL:
                         problems.append("%s:%d: %s. " % (path, number, e))
                         syntaxError = True
         if problems:
+            problems.append("WARNING: ACL errors detected, no change to the previously active ACL rules was performed")
             return "".join(problems)
         newDefault = users.pop(b"default", None)
         self.default.copyFrom(newDefault if newDefault is not None else defaultUser())

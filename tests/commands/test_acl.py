@@ -1028,7 +1028,9 @@ class FileTests(SynchronousTestCase):
         self.assertEqual(
             conn.call("ACL", "LOAD"),
             b"-ERR %s:1: Error in applying operation '+nosuch': Unknown command or category "
-            b"name in ACL. %s:2 should start with user keyword. \r\n" % (path.encode(), path.encode()),
+            b"name in ACL. %s:2 should start with user keyword followed by the username. WARNING: ACL "
+            b"errors detected, no change to the previously active ACL rules was performed\r\n"
+            % (path.encode(), path.encode()),
         )
         self.assertEqual(conn.call("ACL", "USERS"), array(bulk(b"a"), bulk(b"default")))
 

@@ -487,3 +487,39 @@ def test_requirepass(tmp_path):
             txredisd.stop()
     finally:
         redis.stop()
+
+
+def test_aclFile(tmp_path):
+    """
+    ACL LOAD reports a broken file's errors as Redis does and changes
+    nothing; a good file replaces the users; ACL SAVE writes the same file.
+    """
+    servers = []
+    paths = []
+    try:
+        for name, start in (("r", startRedisServer), ("t", startTxredisd)):
+            directory = tmp_path / name
+            directory.mkdir()
+            path = directory / "users.acl"
+            path.write_bytes(b"user a on\n")
+            paths.append(path)
+            servers.append(start(directory, "--aclfile", str(path)))
+        contents = [
+            b"user b on +nosuch\nfoo\nuser c on foo bar\nuser a on\nuser a off\nuser e #abc ~a\n",
+            b"user a on >p ~x\n\nuser default on nopass ~* +@all\n",
+        ]
+        replies = [[], []]
+        for content in contents:
+            for index, (server, path) in enumerate(zip(servers, paths)):
+                # Redis names the file as configured: compare with it
+                # replaced by a placeholder.
+                path.write_bytes(content)
+                for reply in runSequence(server.port, [["ACL", "LOAD"], ["ACL", "LIST"]]):
+                    replies[index].append(reply.replace(str(path).encode(), b"PATH"))
+        for index, server in enumerate(servers):
+            runSequence(server.port, [["ACL", "SETUSER", "z", "on", "~z"], ["ACL", "SAVE"]])
+            replies[index].append(paths[index].read_bytes())
+        assert replies[1] == replies[0]
+    finally:
+        for server in servers:
+            server.stop()
