@@ -31,7 +31,8 @@ DENIED_KEY = 2
 DENIED_AUTH = 3
 DENIED_CHANNEL = 4
 
-_REASONS = {DENIED_CMD: b"command", DENIED_KEY: b"key", DENIED_AUTH: b"auth", DENIED_CHANNEL: b"channel"}
+#: How ACL LOG names each denial.
+REASONS = {DENIED_CMD: b"command", DENIED_KEY: b"key", DENIED_AUTH: b"auth", DENIED_CHANNEL: b"channel"}
 
 # Redis's ACL_LOG_GROUPING_MAX_TIME_DELTA: repeats within a minute merge.
 _LOG_GROUPING_MS = 60000

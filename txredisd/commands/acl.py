@@ -13,7 +13,7 @@ from txredisd.acl import (
     OK as ALLOWED,
     RuleError,
     User,
-    _REASONS,
+    REASONS,
     categoryMembers,
     hasSpaces,
 )
@@ -211,7 +211,7 @@ def aclLog(client, argv):
         Map(
             [
                 (b"count", entry.count),
-                (b"reason", _REASONS[entry.reason]),
+                (b"reason", REASONS[entry.reason]),
                 (b"context", entry.context),
                 (b"object", entry.object),
                 (b"username", entry.username),
