@@ -654,8 +654,12 @@ class User:
 
         @return: C{(result, argument index)}.
         """
+        selectors = self.selectors
+        if len(selectors) == 1:
+            # The common case: the root selector's answer is the answer.
+            return selectors[0].check(spec, argv)
         relevant, lastIndex = DENIED_CMD, 0
-        for selector in self.selectors:
+        for selector in selectors:
             result, index = selector.check(spec, argv)
             if result == OK:
                 return OK, 0
