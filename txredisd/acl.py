@@ -896,6 +896,9 @@ class ACL:
         result, index = client.aclUser.check(spec, argv)
         if result == OK:
             return None
+        # Redis records the command at lookup: the log's client-info shows
+        # the refused one (cmd=...).
+        client.lastCommand = spec.name
         self.addLogEntry(client, result, spec.name.encode() if result == DENIED_CMD else argv[index])
         if queued:
             return errors.aclChangedInTransaction(result)
