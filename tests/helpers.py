@@ -3,6 +3,7 @@ Helpers for unit tests: an in-memory server on a L{task.Clock} and a client
 connection over L{StringTransport}.
 """
 
+from twisted.internet.address import IPv4Address
 from twisted.internet.task import Clock
 from twisted.internet.testing import StringTransport
 
@@ -29,12 +30,16 @@ class Connection:
     A client connection to an in-memory server over a L{StringTransport}.
 
     @ivar transport: the L{StringTransport}; C{value()} holds what the
-        server wrote.
+        server wrote.  Its peer is C{127.0.0.1} unless C{peer} (an
+        L{IPv4Address} or L{IPv6Address}) says otherwise.
     """
 
     def __init__(self, server=None, useHiredis=True, peer=None):
         self.server = server if server is not None else makeServer()
         self.protocol = RedisFactory(self.server, useHiredis).buildProtocol(None)
+        if peer is None:
+            # A loopback peer, as protected mode serves only those.
+            peer = IPv4Address("TCP", "127.0.0.1", 54321)
         self.transport = StringTransport(peerAddress=peer)
         self.protocol.makeConnection(self.transport)
 

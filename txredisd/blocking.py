@@ -174,6 +174,7 @@ class _Waiter:
         "timeoutReply",
         "dbIndex",
         "sequence",
+        "onDelete",
     )
 
     def __init__(self, client, keys, retry, timeoutReply):
@@ -182,6 +183,7 @@ class _Waiter:
         self.keys = keys
         self.retry = retry
         self.timeoutReply = timeoutReply
+        self.onDelete = False
         self.deferred = None
         self.timer = None
 
@@ -228,7 +230,7 @@ class BlockingManager:
         """
         return client.id in self._byClient
 
-    def block(self, client, keys, deadline, retry, timeoutReply=NULL_ARRAY):
+    def block(self, client, keys, deadline, retry, timeoutReply=NULL_ARRAY, onDelete=False):
         """
         Block C{client} until C{retry} answers or the deadline passes.
 
@@ -241,6 +243,7 @@ class BlockingManager:
             client went away) unblocks the client.
         """
         waiter = _Waiter(client, list(dict.fromkeys(keys)), retry, timeoutReply)
+        waiter.onDelete = onDelete
         self._sequence += 1
         waiter.sequence = self._sequence
         waiter.deferred = Deferred(lambda d: self._remove(waiter))
@@ -274,6 +277,11 @@ class BlockingManager:
         else:
             items = [item for item in self._waiters if item[0] == dbIndex]
         for item in items:
+            # Only waiters that asked to hear of deletions (XREADGROUP) are
+            # retried: a pop emptying a list must not try every client
+            # blocked behind the one it served.
+            if not any(w.onDelete for w in self._waiters[item]):
+                continue
             self.ready[item] = None
             self._removed.add(item)
 
@@ -293,14 +301,17 @@ class BlockingManager:
                 db = store.db(item[0])
                 for waiter in self._inOrder(queue):
                     store.now = int(self.server.clock.seconds() * 1000)
-                    if item not in removed and db.getForWrite(item[1]) is None:
+                    if db.getForWrite(item[1]) is None:
                         # A key that is gone serves nobody: stop, as Redis
                         # does once a pop deleted it, rather than trying
                         # every other client blocked on it.  A deleted key
-                        # is offered to every waiter, so that those that
-                        # cannot wait for a missing key (XREADGROUP) are
-                        # answered, as Redis's signalDeletedKeyAsReady.
-                        break
+                        # is offered to the waiters that cannot wait for a
+                        # missing key (XREADGROUP), as Redis's
+                        # signalDeletedKeyAsReady.
+                        if item not in removed:
+                            break
+                        if not waiter.onDelete:
+                            continue
                     client = waiter.client
                     client.propagateAs = None
                     dirty = store.dirty

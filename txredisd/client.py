@@ -4,6 +4,7 @@ The state of one client connection, as command handlers see it.
 
 from zope.interface import implementer
 
+from txredisd.acl import SUPERUSER
 from txredisd.interfaces import IClient
 
 
@@ -38,8 +39,12 @@ class Client:
         self.name = None
         self.libName = None
         self.libVersion = None
+        # The ACL user (its name in user, for CLIENT LIST).  Internal
+        # clients run as the unrestricted superuser, as Redis's NULL user.
+        acl = server.acl
+        self.aclUser = acl.default if self.kind == "normal" else SUPERUSER
         self.user = b"default"
-        self.authenticated = not server.config.requiresAuth()
+        self.authenticated = self.kind != "normal" or not acl.authRequired
         self.multi = None
         self.multiError = False
         self.watchedKeys = set()

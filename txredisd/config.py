@@ -325,6 +325,8 @@ PARAMETERS = [
     ),
     Parameter("loglevel", "enum", b"notice", choices=(b"debug", b"verbose", b"notice", b"warning", b"nothing")),
     Parameter("requirepass", "string", b""),
+    Parameter("aclfile", "string", b"", mutable=False),
+    Parameter("acllog-max-len", "int", 128, minimum=0, maximum=(1 << 63) - 1),
     Parameter("masterauth", "string", b""),
     Parameter("masteruser", "string", b""),
     Parameter("maxclients", "int", 10000, minimum=1, maximum=(1 << 31) - 1),
@@ -397,6 +399,9 @@ class Config:
         self.observers = []
         # The file the configuration came from (CONFIG REWRITE's target).
         self.path = None
+        # The config file's "user <name> <rules...>" directives, as lists of
+        # bytes, applied when the server's users are created.
+        self.users = []
 
     def __getitem__(self, name):
         return self.values[self.parameters[name].name]
@@ -460,6 +465,22 @@ class ConfigFileError(Exception):
     """
 
 
+def _checkUserDirective(rules):
+    # Redis's ACLAppendUserForLoading: every rule of a "user" line must
+    # apply to a scratch user, else the file is refused.
+    from txredisd.acl import RuleError, User, hasSpaces
+    from txredisd.registry import loadCommands
+
+    loadCommands()
+    if hasSpaces(rules[0]):
+        return "Usernames can't contain spaces or null characters"
+    try:
+        User(rules[0]).applyAll(list(rules[1:]))
+    except RuleError as e:
+        return str(e)[4:] if str(e).startswith("ERR ") else str(e)
+    return None
+
+
 def loadFile(config, path):
     """
     Apply a C{redis.conf}-style file: one directive per line, arguments
@@ -484,6 +505,12 @@ def loadFile(config, path):
             raise ConfigFileError("%s, line %d: unbalanced quotes" % (path, number))
         name = words[0].decode("latin-1").lower()
         value = b" ".join(words[1:])
+        if name == "user" and len(words) >= 2:
+            problem = _checkUserDirective(words[1:])
+            if problem is not None:
+                raise ConfigFileError("%s, line %d: %s" % (path, number, problem))
+            config.users.append(words[1:])
+            continue
         if config.parameter(name) is None:
             raise ConfigFileError(
                 "%s, line %d: Bad directive or wrong number of arguments: %r"

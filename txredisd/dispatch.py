@@ -3,7 +3,8 @@ The one command path.
 
 Every command, from a socket, a MULTI queue, a script or a replication
 link, goes through L{execute}: Redis's checks in Redis's order
-(C{processCommand}), then L{call}, which stamps the time, runs the handler
+(C{processCommand}: lookup, arity, authentication, ACL permissions,
+...), then L{call}, which stamps the time, runs the handler
 and hands keyspace changes to the propagators (C{call} in Redis).
 """
 
@@ -122,7 +123,10 @@ def execute(client, argv):
     if type(spec) is CommandError:
         return spec
     flags = spec.flags
-    if not client.authenticated and "no_auth" not in flags:
+    server = client.server
+    # Redis's authRequired: a client that has not authenticated may run
+    # no_auth commands only, unless the default user needs no password now.
+    if not client.authenticated and "no_auth" not in flags and server.acl.authRequired:
         return _fail(client, spec, errors.NOAUTH)
     server = client.server
     if server.loading and "loading" not in flags and client.kind == "normal":
@@ -130,6 +134,10 @@ def execute(client, argv):
     multi = client.multi
     if multi is not None and "no_multi" in flags:
         return _fail(client, spec, errors.NO_MULTI)
+    if not client.aclUser.unrestricted:
+        denied = server.acl.denial(client, spec, argv)
+        if denied is not None:
+            return _fail(client, spec, denied)
     if server.readOnlyReplica and client.kind != "master" and _writes(client, spec, argv):
         return _fail(client, spec, errors.READONLY)
     if client.subscriptions and not client.resp3 and argv[0].lower() not in _SUBSCRIBED_ALLOWED:

@@ -336,3 +336,114 @@ LOADING = "LOADING Redis is loading the dataset in memory"
 # --- scripting ---------------------------------------------------------------
 
 # --- acl and limits ----------------------------------------------------------
+
+HELLO_NOAUTH = (
+    "NOAUTH HELLO must be called with the client already authenticated, "
+    "otherwise the HELLO AUTH <user> <pass> option can be used to "
+    "authenticate the client and select the RESP protocol version at the same time"
+)
+ACL_RULE_SYNTAX = "Syntax error"
+ACL_UNKNOWN_NAME = "Unknown command or category name in ACL"
+ACL_PATTERN_AFTER_ALLKEYS = (
+    "Adding a pattern after the * pattern (or the 'allkeys' flag) is not "
+    "valid and does not have any effect. Try 'resetkeys' to start with an "
+    "empty list of patterns"
+)
+ACL_PATTERN_AFTER_ALLCHANNELS = (
+    "Adding a pattern after the * pattern (or the 'allchannels' flag) is not "
+    "valid and does not have any effect. Try 'resetchannels' to start with an "
+    "empty list of channels"
+)
+ACL_NO_SUCH_PASSWORD = "The password you are trying to remove from the user does not exist"
+ACL_BAD_HASH = (
+    "The password hash must be exactly 64 characters and contain only "
+    "lowercase hexadecimal characters"
+)
+ACL_FIRSTARG_OF_SUBCOMMAND = "Allowing first-arg of a subcommand is not supported"
+ACL_USERNAME_SPACES = "ERR Usernames can't contain spaces or null characters"
+ACL_DELETE_DEFAULT = "ERR The 'default' user cannot be removed"
+ACL_NOPERM_KEY = "NOPERM this user has no permissions to access one of the keys used as arguments"
+ACL_NOPERM_CHANNEL = "NOPERM this user has no permissions to access one of the channels used as arguments"
+ACL_GENPASS_BITS = (
+    "ERR ACL GENPASS argument must be the number of bits for the output "
+    "password, a positive number up to 4096"
+)
+ACL_NO_FILE = (
+    "ERR This Redis instance is not configured to use an ACL file. You may "
+    "want to specify users via the ACL SETUSER command and then issue a "
+    "CONFIG REWRITE (assuming you have a Redis configuration file set) in "
+    "order to store users in the Redis configuration."
+)
+ACL_SAVE_FAILED = (
+    "ERR There was an error trying to save the ACLs. Please check the server "
+    "logs for more information"
+)
+PROTECTED_MODE = (
+    "DENIED Redis is running in protected mode because protected mode is "
+    "enabled and no password is set for the default user. In this mode "
+    "connections are only accepted from the loopback interface. If you want "
+    "to connect from external computers to Redis you may adopt one of the "
+    "following solutions: 1) Just disable protected mode sending the command "
+    "'CONFIG SET protected-mode no' from the loopback interface by connecting "
+    "to Redis from the same host the server is running, however MAKE SURE "
+    "Redis is not publicly accessible from internet if you do so. Use CONFIG "
+    "REWRITE to make this change permanent. 2) Alternatively you can just "
+    "disable the protected mode by editing the Redis configuration file, and "
+    "setting the protected mode option to 'no', and then restarting the "
+    "server. 3) If you started the server manually just for testing, restart "
+    "it with the '--protected-mode no' option. 4) Setup a an authentication "
+    "password for the default user. NOTE: You only need to do one of the "
+    "above things in order for the server to start accepting connections "
+    "from the outside."
+)
+
+
+def aclSetUserError(op, reason):
+    """
+    The reply to an ACL SETUSER rule that is refused.
+    """
+    return "ERR Error in ACL SETUSER modifier '%s': %s" % (safe(op), reason)
+
+
+def aclUnmatchedParenthesis(op):
+    """
+    The reply to an ACL SETUSER selector that is never closed.
+    """
+    return "ERR Unmatched parenthesis in acl selector starting at '%s'." % (safe(op),)
+
+
+def aclNoPermCommand(name):
+    """
+    The reply to a command the user may not run.
+
+    @param name: the command's full name (C{config|get}).
+    """
+    return "NOPERM this user has no permissions to run the '%s' command" % (name,)
+
+
+def aclChangedInTransaction(result):
+    """
+    The reply when EXEC finds a queued command no longer allowed.
+
+    @param result: L{txredisd.acl}'s C{DENIED_CMD} (1), C{DENIED_KEY} (2)
+        or C{DENIED_CHANNEL} (4).
+    """
+    reason = {
+        1: "no permission to execute the command or subcommand",
+        2: "no permission to touch the specified keys",
+        4: "no permission to access one of the channels used as arguments",
+    }.get(result, "no permission")
+    return (
+        "NOPERM ACLs rules changed between the moment the transaction was "
+        "accumulated and the EXEC call. This command is no longer allowed for "
+        "the following reason: %s" % (reason,)
+    )
+
+
+def aclSubcommandSyntax(sub):
+    """
+    Redis's C{addReplySubcommandSyntaxError} for ACL.
+    """
+    return "ERR unknown subcommand or wrong number of arguments for '%s'. Try ACL HELP." % (
+        safe(sub)[:128],
+    )

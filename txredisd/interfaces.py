@@ -164,6 +164,10 @@ class IClient(Interface):
     server = Attribute("The L{txredisd.server.RedisServer}.")
     db = Attribute("The selected L{IDatabase}.")
     resp3 = Attribute("L{True} once HELLO 3 was accepted.")
+    aclUser = Attribute(
+        "The L{txredisd.acl.User} whose permissions apply; its name is in C{user}."
+    )
+    authenticated = Attribute("L{True} once AUTH or HELLO AUTH succeeded (or none was needed).")
 
     def select(index):
         """

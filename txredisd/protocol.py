@@ -14,10 +14,11 @@ from twisted.logger import Logger
 from twisted.protocols.basic import LineReceiver
 from zope.interface import implementer
 
+from txredisd import errors
 from txredisd.client import Client
 from txredisd.dispatch import execute
 from txredisd.errors import CommandError, ProtocolError
-from txredisd.resp import HiredisRequestParser, RequestParser, encode
+from txredisd.resp import HiredisRequestParser, RequestParser, UnauthenticatedLimit, encode
 
 try:
     import hiredis
@@ -25,6 +26,25 @@ except ImportError:  # pragma: no cover - hiredis is a dependency
     hiredis = None
 
 _PROTOCOL_ERROR = b"-ERR Protocol error: %s\r\n"
+
+#: What an unauthenticated client may send: multibulks of at most this many
+#: arguments, bulks of at most this many bytes (Redis's processMultibulkBuffer).
+UNAUTH_MAX_ARGS = 10
+UNAUTH_MAX_BULK = 16384
+
+
+def _protectedModeDenies(server, peer):
+    """
+    Redis's protected mode: with C{protected-mode yes} and no password for
+    the default user, only loopback and Unix socket clients are served.
+    """
+    if not server.config["protected-mode"] or not server.acl.default.nopass:
+        return False
+    host = getattr(peer, "host", None)
+    if host is None:
+        # Unix sockets and other non-IP transports are local.
+        return False
+    return not (host.startswith("127.") or host == "::1")
 
 
 def makeParser(maxBulkLen, useHiredis=True):
@@ -66,11 +86,28 @@ class RedisProtocol(LineReceiver):
         self._protocolError = None
         # Replies of the read being processed, not yet written.
         self._out = None
+        # The parser's limits, saved while the unauthenticated ones apply.
+        self._limits = None
 
     def connectionMade(self):
-        self.client = Client(self.server, self.transport, self._push)
-        self.server.addClient(self.client)
+        server = self.server
+        client = self.client = Client(server, self.transport, self._push)
+        server.addClient(client)
         self.transport.registerProducer(self, True)
+        if _protectedModeDenies(server, self.transport.getPeer()):
+            # Redis's clientAcceptHandler: explain, then close.
+            server.stats["rejected_connections"] += 1
+            self._write(b"-" + errors.PROTECTED_MODE.encode("ascii") + b"\r\n")
+            client.closed = True
+            self.transport.loseConnection()
+            return
+        if not client.authenticated:
+            # Until it authenticates, a client may only send small requests
+            # (Redis's processMultibulkBuffer with authRequired).
+            parser = self.parser
+            self._limits = (parser.maxArgs, parser.maxUnauthBulk)
+            parser.maxArgs = UNAUTH_MAX_ARGS
+            parser.maxUnauthBulk = UNAUTH_MAX_BULK
 
     def connectionLost(self, reason):
         client = self.client
@@ -107,6 +144,7 @@ class RedisProtocol(LineReceiver):
             return
         self.server.stats["total_net_input_bytes"] += len(data)
         client.lastInteraction = self.server.clock.seconds()
+        self._liftLimits()
         commands, error = self.parser.feed(data)
         if error is not None:
             self._protocolError = error
@@ -114,6 +152,22 @@ class RedisProtocol(LineReceiver):
             self._queue.extend(commands)
             return
         self._process(commands)
+
+    def _liftLimits(self):
+        """
+        Drop the unauthenticated request limits once the client needs no
+        authentication any more.
+
+        @return: L{True} if they were lifted now.
+        """
+        if self._limits is None:
+            return False
+        client = self.client
+        if not client.authenticated and self.server.acl.authRequired:
+            return False
+        self.parser.maxArgs, self.parser.maxUnauthBulk = self._limits
+        self._limits = None
+        return True
 
     def _process(self, commands):
         """
@@ -123,24 +177,32 @@ class RedisProtocol(LineReceiver):
         client = self.client
         resp3 = client.resp3
         out = self._out = []
-        for index, argv in enumerate(commands):
-            reply = execute(client, argv)
-            if type(reply) is Deferred:
-                self._queue = list(commands[index + 1 :])
-                self._waiting = reply
-                reply.addBoth(self._unblocked)
-                break
-            if client.resp3 != resp3:
-                # HELLO switched protocols: its own reply is in the new one.
-                resp3 = client.resp3
-            out.append(encode(reply, resp3))
-            if client.closeAfterReply:
-                self._queue = []
-                break
-        else:
-            if self._protocolError is not None:
-                out.append(_PROTOCOL_ERROR % (str(self._protocolError).encode("latin-1", "replace"),))
-                client.closeAfterReply = True
+        while True:
+            for index, argv in enumerate(commands):
+                reply = execute(client, argv)
+                if type(reply) is Deferred:
+                    self._queue = list(commands[index + 1 :])
+                    self._waiting = reply
+                    reply.addBoth(self._unblocked)
+                    break
+                if client.resp3 != resp3:
+                    # HELLO switched protocols: its own reply is in the new one.
+                    resp3 = client.resp3
+                out.append(encode(reply, resp3))
+                if client.closeAfterReply:
+                    self._queue = []
+                    break
+            else:
+                error = self._protocolError
+                if error is not None:
+                    if isinstance(error, UnauthenticatedLimit) and self._liftLimits():
+                        # An AUTH earlier in the same read succeeded: Redis,
+                        # parsing one command at a time, accepts the rest.
+                        commands, self._protocolError = self.parser.resume()
+                        continue
+                    out.append(_PROTOCOL_ERROR % (str(error).encode("latin-1", "replace"),))
+                    client.closeAfterReply = True
+            break
         self._out = None
         if out:
             self._write(b"".join(out) if len(out) > 1 else out[0])

@@ -117,6 +117,18 @@ class PubSub:
     def _table(self, kind):
         return getattr(self, kind.attribute)
 
+    def subscriptionsOf(self, client):
+        """
+        What a client listens to.
+
+        @return: C{(channels, patterns, shardChannels)}, iterables of
+            L{bytes}.
+        """
+        subs = self._clients.get(client)
+        if subs is None:
+            return (), (), ()
+        return subs.channels, subs.patterns, subs.shardChannels
+
     def counts(self, client):
         """
         @return: C{(channels, patterns, shardChannels)} subscribed by

@@ -45,6 +45,49 @@ FLAGS = frozenset(FLAG_ORDER)
 #: Command name (lower-case L{bytes}) to L{CommandSpec}.
 COMMANDS = {}
 
+#: Redis's C{ACLCommandCategories}, in the order ACL CAT lists them.
+ACL_CATEGORIES = (
+    "keyspace",
+    "read",
+    "write",
+    "set",
+    "sortedset",
+    "list",
+    "hash",
+    "string",
+    "bitmap",
+    "hyperloglog",
+    "geo",
+    "stream",
+    "pubsub",
+    "admin",
+    "fast",
+    "slow",
+    "blocking",
+    "dangerous",
+    "connection",
+    "transaction",
+    "scripting",
+)
+
+# The category the commands of a group have in Redis's JSON files (pub/sub
+# commands get @pubsub from their flag: PUBSUB HELP has neither).
+_GROUP_CATEGORIES = {
+    "generic": "keyspace",
+    "string": "string",
+    "list": "list",
+    "hash": "hash",
+    "set": "set",
+    "sorted_set": "sortedset",
+    "stream": "stream",
+    "geo": "geo",
+    "hyperloglog": "hyperloglog",
+    "bitmap": "bitmap",
+    "connection": "connection",
+    "transactions": "transaction",
+    "scripting": "scripting",
+}
+
 
 class CommandSpec:
     """
@@ -231,3 +274,49 @@ def loadCommands():
         importlib.import_module("txredisd.commands." + info.name)
     _loaded = True
     return COMMANDS
+
+
+def aclCategories(spec):
+    """
+    The ACL categories of a command, as Redis's C{setImplicitACLCategories}
+    derives them from its flags, plus those it declares or, when it
+    declares none, its group's (a container without a handler has none):
+    C{WAIT} is in the generic group but not in C{@keyspace}.
+
+    @return: a L{list} of category names in Redis's order.
+    """
+    flags = spec.flags
+    categories = set(spec.aclCategories)
+    if not categories and (spec.handler is not None or not spec.subcommands):
+        group = _GROUP_CATEGORIES.get(spec.group)
+        if group is not None:
+            categories.add(group)
+    if "write" in flags:
+        categories.add("write")
+    if "readonly" in flags and "scripting" not in categories:
+        categories.add("read")
+    if "admin" in flags:
+        categories.update(("admin", "dangerous"))
+    if "pubsub" in flags:
+        categories.add("pubsub")
+    if "fast" in flags:
+        categories.add("fast")
+    if "blocking" in flags:
+        categories.add("blocking")
+    if "fast" not in categories:
+        categories.add("slow")
+    return [c for c in ACL_CATEGORIES if c in categories]
+
+
+def allSpecs():
+    """
+    Every command and subcommand of the table, each container followed by
+    its subcommands.
+
+    @return: a L{list} of L{CommandSpec}.
+    """
+    specs = []
+    for spec in COMMANDS.values():
+        specs.append(spec)
+        specs.extend(spec.subcommands.values())
+    return specs

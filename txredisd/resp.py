@@ -307,6 +307,19 @@ def _bulkLength(text):
     return parseInt(text)
 
 
+class UnauthenticatedLimit(ProtocolError):
+    """
+    An unauthenticated client sent a request over the limits
+    (C{maxArgs}, C{maxUnauthBulk}).
+
+    @ivar position: where the refused element starts in the parsed data.
+    """
+
+    def __init__(self, message, position):
+        ProtocolError.__init__(self, message)
+        self.position = position
+
+
 class RequestParser:
     """
     Frames a byte stream into commands as Redis 7.0 does.
@@ -368,6 +381,11 @@ class RequestParser:
         commands = []
         try:
             pos = self._parse(data, commands)
+        except UnauthenticatedLimit as e:
+            # Kept from the refused element on: the commands before it may
+            # authenticate the client, which then may send it (resume).
+            self._buf = data[e.position :]
+            return commands, e
         except ProtocolError as e:
             self._args = None
             return commands, e
@@ -380,6 +398,15 @@ class RequestParser:
             else:
                 self._buf = tail
         return commands, None
+
+    def resume(self):
+        """
+        Frame what was kept after an L{UnauthenticatedLimit}, once the
+        limits are lifted.
+
+        @return: as L{feed}.
+        """
+        return self.feed(b"")
 
     def _parse(self, data, commands):
         n = len(data)
@@ -410,8 +437,10 @@ class RequestParser:
                 if cr + 2 > n:
                     return pos
                 count = parseInt(data[pos + 1 : cr])
-                if count is None or count > self.maxArgs:
+                if count is None or count > _INT_MAX:
                     raise ProtocolError("invalid multibulk length")
+                if count > self.maxArgs:
+                    raise UnauthenticatedLimit("unauthenticated multibulk length", pos)
                 pos = cr + 2
                 if count <= 0:
                     continue
@@ -436,7 +465,7 @@ class RequestParser:
                     if bulkLen is None or bulkLen < 0 or bulkLen > self.maxBulkLen:
                         raise ProtocolError("invalid bulk length")
                     if self.maxUnauthBulk is not None and bulkLen > self.maxUnauthBulk:
-                        raise ProtocolError("invalid bulk length")
+                        raise UnauthenticatedLimit("unauthenticated bulk length", pos)
                     pos = cr + 2
                     self._bulkLen = bulkLen
                 end = pos + bulkLen
@@ -575,6 +604,12 @@ class HiredisRequestParser:
             self._consumed = consumed
             self._returned += len(commands)
         return commands, None
+
+    def resume(self):
+        """
+        See L{RequestParser.resume}.
+        """
+        return self._fallback.resume()
 
     def _replay(self, data):
         """

@@ -9,6 +9,7 @@ import random
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 
+from txredisd.acl import ACL
 from txredisd.blocking import BlockingManager
 from txredisd.config import Config
 from txredisd.pubsub import PubSub
@@ -39,6 +40,7 @@ class RedisServer:
         other parts of the server add their fields there.
     @ivar cronHooks: callables C{(server)} run on every cron tick (C{hz}
         times a second), as Redis's C{serverCron} does its periodic work.
+    @ivar acl: the L{txredisd.acl.ACL} users and log.
     """
 
     _log = Logger()
@@ -82,6 +84,7 @@ class RedisServer:
         self.infoSections = defaultSections()
         self.metrics = InstantaneousMetrics()
         self.cronHooks = [sampleMetrics]
+        self.acl = ACL(self)
 
     def resetStats(self):
         """

@@ -67,7 +67,7 @@ class ClientTests(SynchronousTestCase):
         self.conn.call("CLIENT", "SETNAME", "me")
         self.assertEqual(
             self.conn.call("CLIENT", "INFO"),
-            b"$255\r\nid=1 addr=192.168.1.1:54321 laddr=10.0.0.1:12345 fd=-1 name=me age=5 idle=0 flags=N db=3 "
+            b"$253\r\nid=1 addr=127.0.0.1:54321 laddr=10.0.0.1:12345 fd=-1 name=me age=5 idle=0 flags=N db=3 "
             b"sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 "
             b"omem=0 tot-mem=0 events=r cmd=client|info user=default redir=-1 resp=2\n\r\n",
         )
@@ -184,7 +184,7 @@ class ClientTests(SynchronousTestCase):
         may kill the caller, which then closes after the reply.
         """
         self.assertEqual(self.conn.call("CLIENT", "KILL", "1.2.3.4:5"), b"-ERR No such client\r\n")
-        self.assertEqual(self.conn.call("CLIENT", "KILL", "192.168.1.1:54321"), b"+OK\r\n")
+        self.assertEqual(self.conn.call("CLIENT", "KILL", "127.0.0.1:54321"), b"+OK\r\n")
         self.assertTrue(self.conn.transport.disconnecting)
 
     def test_killSkipMe(self):

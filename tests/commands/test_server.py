@@ -353,9 +353,11 @@ class ConfigTests(SynchronousTestCase):
         )
         config = Config()
         config.set("enable-protected-configs", b"local", startup=True)
+        # Protected mode would turn the remote client away before it asks.
+        config.set("protected-mode", b"no", startup=True)
         local = Connection(makeServer(config=config), peer=IPv4Address("TCP", "127.0.0.1", 5000))
         self.assertEqual(local.call("CONFIG", "SET", "dbfilename", "x.rdb"), b"+OK\r\n")
-        remote = Connection(local.server)
+        remote = Connection(local.server, peer=IPv4Address("TCP", "192.0.2.7", 5000))
         self.assertEqual(remote.call("CONFIG", "SET", "dbfilename", "y.rdb")[:22], b"-ERR CONFIG SET failed")
 
     def test_rewriteWithoutFile(self):

@@ -467,7 +467,8 @@ class PropagationTests(_StreamCase):
     def test_noackCreatesConsumer(self):
         """
         XREADGROUP NOACK propagates the consumer's creation and the group's
-        new position.
+        new position, together in MULTI/EXEC as redis-server 7.0.15 writes
+        them to its AOF.
         """
         self.call("XADD", "s", "1-0", "f", "v")
         self.call("XGROUP", "CREATE", "s", "g", "0")
@@ -476,8 +477,10 @@ class PropagationTests(_StreamCase):
         self.assertEqual(
             self.propagated,
             [
+                [b"MULTI"],
                 [b"XGROUP", b"CREATECONSUMER", b"s", b"g", b"c"],
                 [b"XGROUP", b"SETID", b"s", b"g", b"1-0", b"ENTRIESREAD", b"1"],
+                [b"EXEC"],
             ],
         )
 

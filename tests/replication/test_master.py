@@ -178,7 +178,7 @@ class MasterTests(SynchronousTestCase):
         replica.call("REPLCONF", "ACK", "0")
         self.assertEqual(
             self.client.call("ROLE"),
-            b"*3\r\n$6\r\nmaster\r\n:%d\r\n*1\r\n*3\r\n$11\r\n192.168.1.1\r\n$4\r\n7000\r\n$1\r\n0\r\n" % self.master.offset,
+            b"*3\r\n$6\r\nmaster\r\n:%d\r\n*1\r\n*3\r\n$9\r\n127.0.0.1\r\n$4\r\n7000\r\n$1\r\n0\r\n" % self.master.offset,
         )
 
     def test_expiredKeysPropagateAsDel(self):

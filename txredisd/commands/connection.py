@@ -101,19 +101,12 @@ def reset(client, argv):
     client.select(0)
     client.resp3 = False
     client.name = None
-    client.authenticated = not server.config.requiresAuth()
+    # Redis's clientSetDefaultAuth.
+    acl = server.acl
+    client.aclUser = acl.default
     client.user = b"default"
+    client.authenticated = not acl.authRequired
     return _RESET
-
-
-def checkPassword(server, user, password):
-    """
-    Check credentials against C{requirepass} (the C{default} user).
-
-    @return: L{True} if they are good.
-    """
-    required = server.config["requirepass"]
-    return user == b"default" and (not required or password == required)
 
 
 @command(
@@ -131,17 +124,16 @@ def checkPassword(server, user, password):
 def auth(client, argv):
     if len(argv) > 3:
         raise CommandError(errors.SYNTAX)
-    server = client.server
+    acl = client.server.acl
     if len(argv) == 2:
-        if not server.config.requiresAuth():
+        # The old one-argument form fails when it cannot matter.
+        if acl.default.nopass:
             raise CommandError(errors.AUTH_NOT_SET)
         user, password = b"default", argv[1]
     else:
         user, password = argv[1], argv[2]
-    if not checkPassword(server, user, password):
+    if not acl.authenticate(client, user, password, argv[0]):
         raise CommandError(errors.WRONGPASS)
-    client.authenticated = True
-    client.user = user
     return OK
 
 
@@ -221,12 +213,11 @@ def hello(client, argv):
             i += 2
         else:
             raise CommandError(errors.HELLO_SYNTAX.format(errors.safe(argv[i])))
+    acl = client.server.acl
     if user is not None:
-        if not checkPassword(client.server, user, password):
+        if not acl.authenticate(client, user, password, argv[0]):
             raise CommandError(errors.WRONGPASS)
-        client.authenticated = True
-        client.user = user
-    elif not client.authenticated:
+    elif not client.authenticated and acl.authRequired:
         raise CommandError(errors.HELLO_NOAUTH)
     if name is not None:
         validateClientName(name)

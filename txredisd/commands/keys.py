@@ -139,7 +139,7 @@ def _liveMatching(keys, match, expires, now):
     return keys
 
 
-@command("keys", 2, ["readonly"], group="generic")
+@command("keys", 2, ["readonly"], group="generic", aclCategories=("keyspace", "dangerous"))
 def keys(client, argv):
     db = client.db
     snapshot = list(db.data)

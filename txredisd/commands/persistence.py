@@ -56,7 +56,7 @@ def bgsave(client, argv):
     return Status("Background saving started")
 
 
-@command("lastsave", 1, ["loading", "stale", "fast"], group="server")
+@command("lastsave", 1, ["loading", "stale", "fast"], group="server", aclCategories=("admin", "dangerous"))
 def lastsave(client, argv):
     return _persistence(client).lastSave
 

@@ -72,7 +72,7 @@ def sync(client, argv):
     return NO_REPLY
 
 
-@command("wait", 3, ["noscript"], group="generic")
+@command("wait", 3, ["noscript"], group="generic", aclCategories=("connection",))
 def wait(client, argv):
     server = client.server
     if server.isReplica:
@@ -124,7 +124,7 @@ def slaveof(client, argv):
     return _replicaOf(client, argv)
 
 
-@command("role", 1, ["noscript", "loading", "stale", "fast", "sentinel"], group="server")
+@command("role", 1, ["noscript", "loading", "stale", "fast", "sentinel"], group="server", aclCategories=("admin", "dangerous"))
 def role(client, argv):
     server = client.server
     master = _master(client)

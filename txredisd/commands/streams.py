@@ -727,7 +727,7 @@ def _read(client, argv, xreadgroup):
     blocking = client.server.blocking
     if not blocking.canBlock(client):
         return NULL_ARRAY
-    return blocking.block(client, request.keys, request.block, _blockedRead(client, request))
+    return blocking.block(client, request.keys, request.block, _blockedRead(client, request), onDelete=True)
 
 
 def _readKeys(argv):

@@ -53,7 +53,7 @@ def exec_(client, argv):
     store.unwatchAll(client)
     outer = server.startPropagationBatch()
     try:
-        replies = [dispatch.call(client, spec, queued) for spec, queued in client.multi]
+        replies = [_runQueued(client, spec, queued) for spec, queued in client.multi]
     finally:
         server.endPropagationBatch(outer)
         client.denyBlocking = denyBlocking
@@ -61,6 +61,16 @@ def exec_(client, argv):
     # The writes went out above; EXEC itself is not propagated.
     client.propagateAs = []
     return replies
+
+
+def _runQueued(client, spec, argv):
+    # Redis 7.0's execCommand checks the ACL again: the rules may have
+    # changed since the command was queued.
+    if not client.aclUser.unrestricted:
+        denied = client.server.acl.denial(client, spec, argv, queued=True)
+        if denied is not None:
+            return CommandError(denied)
+    return dispatch.call(client, spec, argv)
 
 
 @command("watch", -2, _CONTROL, 1, -1, 1, group="transactions")
