@@ -64,6 +64,10 @@ class RedisServer:
         self.resetHooks = []
         self.alsoPropagate = None
         self.pubsub = PubSub(self)
+        # The run of a script past busy-reply-threshold: other clients get
+        # -BUSY (txredisd.scripting).
+        self.busyScript = None
+        self.scripting = None
 
     def resetStats(self):
         """
