@@ -32,7 +32,7 @@ from txredisd.resp import NULL_ARRAY, BigNumber, Map, Push, Raw, Set, Status, Ve
 _log = Logger()
 
 REDIS_VERSION = b"7.0.15"
-REDIS_VERSION_NUM = 0x00070F
+REDIS_VERSION_NUM = 0x07000F
 
 #: How often (in Lua VM instructions) the hook looks at the clock, as
 #: Redis's C{luaMaskCountHook}.
@@ -61,9 +61,10 @@ local error, type, tostring, select, unpack, setmetatable, rawget, rawset, next,
 local proxied = setmetatable({}, {__mode = "k"})
 local function readonlyError() error("Attempt to modify a readonly table", 2) end
 local function protect(t)
-  local p = setmetatable({}, {__index = t, __newindex = readonlyError, __metatable = false})
+  local meta = {__index = t, __newindex = readonlyError, __metatable = false}
+  local p = setmetatable({}, meta)
   proxied[p] = t
-  return p
+  return p, meta
 end
 local function strict(t)
   return setmetatable(t, {__index = function(_, k)
@@ -191,7 +192,7 @@ local function sandbox(redis)
   for k, v in pairs(libs) do G[k] = protect(v) end
   G.redis = protect(redis)
   G.__redis__err__handler = errorHandler
-  local P = protect(strict(G))
+  local P, meta = protect(strict(G))
   G._G = P
   -- Chunks loaded by a script run in the script's globals, never in the
   -- interpreter's (which hold os and io).
@@ -210,11 +211,11 @@ local function sandbox(redis)
     end
     return G.loadstring(table.concat(parts), name)
   end
-  return G, P
+  return G, P, meta
 end
 
 local evalG, evalEnv = sandbox(redisApi())
-local funcG, funcEnv = sandbox(redisApi())
+local funcG, funcEnv, funcMeta = sandbox(redisApi())
 
 -- What a library's code sees while FUNCTION LOAD runs it.
 local loadApi = strict({
@@ -224,7 +225,6 @@ local loadApi = strict({
     REDIS_VERSION = py.REDIS_VERSION, REDIS_VERSION_NUM = py.REDIS_VERSION_NUM,
   })),
 })
-local funcMeta = getmetatable(funcEnv)
 
 local check = py.hook
 local function killedHook()
@@ -596,14 +596,11 @@ class ScriptEngine:
             run, lambda: self._runEval(function, self.table(keys), self.table(args))
         )
 
-    def callFunction(self, caller, argv, readOnly):
+    def callFunction(self, caller, argv, function, readOnly):
         """
         Run FCALL/FCALL_RO.
         """
-        function = self.functions.get(argv[1])
         keys, args = _splitKeys(argv)
-        if function is None:
-            raise CommandError(errors.FUNCTION_NOT_FOUND)
         if readOnly and "no-writes" not in function.flags:
             raise CommandError(errors.SCRIPT_RO_WRITE_FLAG)
         noWrites = readOnly or "no-writes" in function.flags
@@ -892,14 +889,15 @@ class ScriptEngine:
         replaced = {lib.name for lib in existing}
         for library in libraries:
             for name in library.functions:
-                owner = self.functions.get(name)
+                owner = self.functions.get(name.lower())
                 if owner is not None and owner.library.name not in replaced:
                     raise CommandError(errors.FUNCTION_EXISTS % (errors.safe(name),))
         for library in existing:
             self.deleteLibrary(library.name)
         for library in libraries:
             self.libraries[library.name] = library
-            self.functions.update(library.functions)
+            for name, function in library.functions.items():
+                self.functions[name.lower()] = function
 
     def deleteLibrary(self, name):
         """
@@ -909,7 +907,7 @@ class ScriptEngine:
         if library is None:
             raise CommandError(errors.FUNCTION_LIBRARY_NOT_FOUND)
         for functionName in library.functions:
-            self.functions.pop(functionName, None)
+            self.functions.pop(functionName.lower(), None)
 
     def flushLibraries(self):
         """
@@ -934,7 +932,7 @@ class ScriptEngine:
         else:
             existing = [self.libraries[lib.name] for lib in libraries if lib.name in self.libraries]
             if existing and policy == b"append":
-                raise CommandError(errors.FUNCTION_LIBRARY_EXISTS % (errors.safe(existing[0].name),))
+                raise CommandError(errors.FUNCTION_RESTORE_EXISTS % (errors.safe(existing[0].name),))
         self._install(libraries, existing)
 
     def _registerFunction(self, *args):
@@ -955,7 +953,7 @@ class ScriptEngine:
                 raise ScriptError(errors.FUNCTION_REGISTER_ARGS)
             if not _validName(name):
                 raise ScriptError(errors.FUNCTION_BAD_NAME[4:])
-            if name in library.functions:
+            if name.lower() in {n.lower() for n in library.functions}:
                 raise ScriptError(errors.FUNCTION_EXISTS[4:] % (errors.safe(name),))
         except ScriptError as e:
             return self.table({b"err": errorTableText(e.args[0])}), True

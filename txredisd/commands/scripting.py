@@ -58,10 +58,14 @@ def _eval(client, argv, readOnly):
 
 
 def _evalsha(client, argv, readOnly):
+    # Redis's evalShaCommand refuses a wrong-sized SHA1 before looking at
+    # numkeys.
+    if len(argv[1]) != 40:
+        raise CommandError(errors.NOSCRIPT)
     _checkNumkeys(argv)
     scripting = engine(client.server)
     sha = argv[1].lower()
-    entry = scripting.scripts.get(sha) if len(sha) == 40 else None
+    entry = scripting.scripts.get(sha)
     if entry is None:
         raise CommandError(errors.NOSCRIPT)
     return scripting.evalScript(client, argv, entry, sha, readOnly)
@@ -87,16 +91,26 @@ def evalshaRo(client, argv):
     return _evalsha(client, argv, True)
 
 
+def _fcall(client, argv, readOnly):
+    # Redis's fcallCommandGeneric looks the function up before numkeys.
+    scripting = engine(client.server)
+    function = scripting.functions.get(argv[1].lower())
+    if function is None:
+        raise CommandError(errors.FUNCTION_NOT_FOUND)
+    if parseInt(argv[2]) is None:
+        raise CommandError(errors.FUNCTION_BAD_NUMKEYS)
+    _checkNumkeys(argv)
+    return scripting.callFunction(client, argv, function, readOnly)
+
+
 @command("fcall", -3, _EVAL_FLAGS, group="scripting", getKeys=_evalKeys)
 def fcall(client, argv):
-    _checkNumkeys(argv)
-    return engine(client.server).callFunction(client, argv, False)
+    return _fcall(client, argv, False)
 
 
 @command("fcall_ro", -3, _EVAL_RO_FLAGS, group="scripting", getKeys=_evalKeys)
 def fcallRo(client, argv):
-    _checkNumkeys(argv)
-    return engine(client.server).callFunction(client, argv, True)
+    return _fcall(client, argv, True)
 
 
 # -- SCRIPT -------------------------------------------------------------------
