@@ -27,7 +27,7 @@ from txredisd.client import Client
 from txredisd.errors import CommandError
 from txredisd.numbers import formatDouble
 from txredisd.registry import COMMANDS
-from txredisd.resp import NULL_ARRAY, BigNumber, Map, Push, Raw, Set, Status, Verbatim
+from txredisd.resp import NO_REPLY, NULL_ARRAY, BigNumber, Map, Push, Raw, Set, Status, Verbatim
 
 _log = Logger()
 
@@ -625,6 +625,11 @@ class ScriptEngine:
                 _log.warn("Slow script finished after {ms} milliseconds", ms=_elapsedMs(run))
         # The script's own commands were propagated above.
         run.caller.propagateAs = []
+        if server.shutdownRequested:
+            # SHUTDOWN NOSAVE stopped the script: Redis exits without
+            # answering its caller.
+            run.caller.closeAfterReply = True
+            return NO_REPLY
         if not isinstance(result, tuple):
             result = (result,)
         ok = result[0]

@@ -346,6 +346,8 @@ def functionKill(client, argv):
 def functionStats(client, argv):
     scripting = engine(client.server)
     run = scripting.running
+    if run is not None and run.busy and run.isEval:
+        raise CommandError(errors.BUSY_SCRIPT)
     running = None
     if run is not None and not run.isEval:
         running = Map(
