@@ -515,8 +515,10 @@ class ScriptEngine:
     def _unwrap(self, error):
         if isinstance(error, LuaRaise):
             return error.value
-        _log.failure("Unexpected error in a script's library call", error)
-        return b"internal error"
+        if not isinstance(error, AttributeError):
+            # AttributeError is a script poking at an API function.
+            _log.error("Unexpected error in a script's library call: {error!r}", error=error)
+        return str(error).encode("utf-8", "replace")
 
     # -- Lua values ---------------------------------------------------------
 
