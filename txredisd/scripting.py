@@ -1210,7 +1210,7 @@ def _luaToString(value):
         return b"%d" % (value,)
     if t is float:
         # Lua 5.1's tostring: %.14g.
-        return b"%d" % (value,) if value.is_integer() and abs(value) < 1e15 else (b"%.14g" % (value,))
+        return b"%.14g" % (value,)
     if value is None:
         return b"nil"
     return str(value).encode("utf-8", "replace")

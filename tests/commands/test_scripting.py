@@ -731,3 +731,46 @@ class EncodingTests(SynchronousTestCase):
         """
         self.assertEqual(encode(BigNumber(b"12"), True), b"(12\r\n")
         self.assertEqual(encode(BigNumber(b"12"), False), b"$2\r\n12\r\n")
+
+
+class ReactorIterationTests(SynchronousTestCase):
+    """
+    The busy hook's doIteration serves sockets but runs no timers.
+    """
+
+    def test_doIterationRunsNoTimers(self):
+        """
+        A due timer does not run in doIteration(0), so expiry cycles and
+        blocking timeouts wait for the script to end.
+        """
+        from twisted.internet import selectreactor
+
+        reactor = selectreactor.SelectReactor()
+        self.addCleanup(reactor.disconnectAll)
+        fired = []
+        call = reactor.callLater(0, fired.append, True)
+        self.addCleanup(lambda: call.active() and call.cancel())
+        reactor.doIteration(0)
+        self.assertEqual(fired, [])
+        reactor.runUntilCurrent()
+        self.assertEqual(fired, [True])
+
+
+class KeyTests(SynchronousTestCase):
+    """
+    EVAL-like commands declare their keys through numkeys.
+    """
+
+    def test_keyPositions(self):
+        """
+        The keys are the numkeys arguments after numkeys; bad numkeys
+        gives none.
+        """
+        from txredisd.registry import COMMANDS
+
+        for name in (b"eval", b"evalsha", b"eval_ro", b"evalsha_ro", b"fcall", b"fcall_ro"):
+            spec = COMMANDS[name]
+            self.assertIn("movablekeys", spec.flags)
+            self.assertEqual(spec.keys([name, b"s", b"2", b"a", b"b", b"c"]), [b"a", b"b"])
+            self.assertEqual(spec.keys([name, b"s", b"x", b"a"]), [])
+            self.assertEqual(spec.keys([name, b"s", b"3", b"a"]), [])

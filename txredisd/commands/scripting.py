@@ -71,22 +71,26 @@ def _evalsha(client, argv, readOnly):
     return scripting.evalScript(client, argv, entry, sha, readOnly)
 
 
-@command("eval", -3, _EVAL_FLAGS, group="scripting", getKeys=_evalKeys)
+@command("eval", -3, _EVAL_FLAGS, group="scripting",
+         summary="Execute a Lua script server side", since="2.6.0", getKeys=_evalKeys)
 def eval_(client, argv):
     return _eval(client, argv, False)
 
 
-@command("eval_ro", -3, _EVAL_RO_FLAGS, group="scripting", getKeys=_evalKeys)
+@command("eval_ro", -3, _EVAL_RO_FLAGS, group="scripting",
+         summary="Execute a read-only Lua script server side", since="7.0.0", getKeys=_evalKeys)
 def evalRo(client, argv):
     return _eval(client, argv, True)
 
 
-@command("evalsha", -3, _EVAL_FLAGS, group="scripting", getKeys=_evalKeys)
+@command("evalsha", -3, _EVAL_FLAGS, group="scripting",
+         summary="Execute a Lua script server side", since="2.6.0", getKeys=_evalKeys)
 def evalsha(client, argv):
     return _evalsha(client, argv, False)
 
 
-@command("evalsha_ro", -3, _EVAL_RO_FLAGS, group="scripting", getKeys=_evalKeys)
+@command("evalsha_ro", -3, _EVAL_RO_FLAGS, group="scripting",
+         summary="Execute a read-only Lua script server side", since="7.0.0", getKeys=_evalKeys)
 def evalshaRo(client, argv):
     return _evalsha(client, argv, True)
 
@@ -103,19 +107,21 @@ def _fcall(client, argv, readOnly):
     return scripting.callFunction(client, argv, function, readOnly)
 
 
-@command("fcall", -3, _EVAL_FLAGS, group="scripting", getKeys=_evalKeys)
+@command("fcall", -3, _EVAL_FLAGS, group="scripting",
+         summary="Invoke a function", since="7.0.0", getKeys=_evalKeys)
 def fcall(client, argv):
     return _fcall(client, argv, False)
 
 
-@command("fcall_ro", -3, _EVAL_RO_FLAGS, group="scripting", getKeys=_evalKeys)
+@command("fcall_ro", -3, _EVAL_RO_FLAGS, group="scripting",
+         summary="Invoke a read-only function", since="7.0.0", getKeys=_evalKeys)
 def fcallRo(client, argv):
     return _fcall(client, argv, True)
 
 
 # -- SCRIPT -------------------------------------------------------------------
 
-container("script", -2, group="scripting")
+container("script", -2, group="scripting", summary="A container for Lua scripts management commands", since="2.6.0")
 
 _SCRIPT_HELP = [
     "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -138,19 +144,22 @@ _SCRIPT_HELP = [
 ]
 
 
-@command("script|load", 3, ["noscript", "stale"], group="scripting")
+@command("script|load", 3, ["noscript", "stale"], group="scripting",
+         summary="Load the specified Lua script into the script cache.", since="2.6.0")
 def scriptLoad(client, argv):
     sha, _ = engine(client.server).compileScript(argv[2])
     return sha
 
 
-@command("script|exists", -3, ["noscript"], group="scripting")
+@command("script|exists", -3, ["noscript"], group="scripting",
+         summary="Check existence of scripts in the script cache.", since="2.6.0")
 def scriptExists(client, argv):
     scripts = engine(client.server).scripts
     return [1 if sha.lower() in scripts else 0 for sha in argv[2:]]
 
 
-@command("script|flush", -2, ["noscript"], group="scripting")
+@command("script|flush", -2, ["noscript"], group="scripting",
+         summary="Remove all the scripts from the script cache.", since="2.6.0")
 def scriptFlush(client, argv):
     if len(argv) > 3 or (len(argv) == 3 and argv[2].lower() not in (b"sync", b"async")):
         raise CommandError(errors.SCRIPT_FLUSH_MODE)
@@ -158,20 +167,22 @@ def scriptFlush(client, argv):
     return OK
 
 
-@command("script|kill", 2, ["noscript", "allow_busy"], group="scripting")
+@command("script|kill", 2, ["noscript", "allow_busy"], group="scripting",
+         summary="Kill the script currently in execution.", since="2.6.0")
 def scriptKill(client, argv):
     engine(client.server).kill(True)
     return OK
 
 
-@command("script|help", 2, ["loading", "stale"], group="scripting")
+@command("script|help", 2, ["loading", "stale"], group="scripting",
+         summary="Show helpful text about the different subcommands", since="5.0.0")
 def scriptHelp(client, argv):
     return [Status(line) for line in _SCRIPT_HELP]
 
 
 # -- FUNCTION -----------------------------------------------------------------
 
-container("function", -2, group="scripting")
+container("function", -2, group="scripting", summary="A container for function commands", since="7.0.0")
 
 _FUNCTION_HELP = [
     "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -222,7 +233,8 @@ def _changed(client):
     client.server.store.dirty += 1
 
 
-@command("function|load", -3, ["write", "denyoom", "noscript"], group="scripting")
+@command("function|load", -3, ["write", "denyoom", "noscript"], group="scripting",
+         summary="Create a function with the given arguments (name, code, description)", since="7.0.0")
 def functionLoad(client, argv):
     replace = False
     index = 2
@@ -239,14 +251,16 @@ def functionLoad(client, argv):
     return name
 
 
-@command("function|delete", 3, ["write", "noscript"], group="scripting")
+@command("function|delete", 3, ["write", "noscript"], group="scripting",
+         summary="Delete a function by name", since="7.0.0")
 def functionDelete(client, argv):
     engine(client.server).deleteLibrary(argv[2])
     _changed(client)
     return OK
 
 
-@command("function|flush", -2, ["write", "noscript"], group="scripting")
+@command("function|flush", -2, ["write", "noscript"], group="scripting",
+         summary="Deleting all functions", since="7.0.0")
 def functionFlush(client, argv):
     if len(argv) > 3 or (len(argv) == 3 and argv[2].lower() not in (b"sync", b"async")):
         raise CommandError(errors.FUNCTION_FLUSH_MODE)
@@ -255,7 +269,8 @@ def functionFlush(client, argv):
     return OK
 
 
-@command("function|list", -2, ["noscript"], group="scripting")
+@command("function|list", -2, ["noscript"], group="scripting",
+         summary="List information about all the functions", since="7.0.0")
 def functionList(client, argv):
     pattern = None
     withCode = False
@@ -299,14 +314,16 @@ def _sortedFlags(flags):
     return [flag for flag in SCRIPT_FLAGS if flag in flags]
 
 
-@command("function|dump", 2, ["noscript"], group="scripting")
+@command("function|dump", 2, ["noscript"], group="scripting",
+         summary="Dump all functions into a serialized binary payload", since="7.0.0")
 def functionDump(client, argv):
     parts = [bytes((OP_FUNCTION2,)) + encodeString(library.code) for library in engine(client.server).libraries.values()]
     payload = b"".join(parts) + struct.pack("<H", _DUMP_VERSION)
     return payload + struct.pack("<Q", crc64(payload))
 
 
-@command("function|restore", -3, ["write", "denyoom", "noscript"], group="scripting")
+@command("function|restore", -3, ["write", "denyoom", "noscript"], group="scripting",
+         summary="Restore all the functions on the given payload", since="7.0.0")
 def functionRestore(client, argv):
     policy = b"append"
     if len(argv) > 4:
@@ -336,13 +353,15 @@ def functionRestore(client, argv):
     return OK
 
 
-@command("function|kill", 2, ["noscript", "allow_busy"], group="scripting")
+@command("function|kill", 2, ["noscript", "allow_busy"], group="scripting",
+         summary="Kill the function currently in execution.", since="7.0.0")
 def functionKill(client, argv):
     engine(client.server).kill(False)
     return OK
 
 
-@command("function|stats", 2, ["noscript", "allow_busy"], group="scripting")
+@command("function|stats", 2, ["noscript", "allow_busy"], group="scripting",
+         summary="Return information about the function currently running (name, description, duration)", since="7.0.0")
 def functionStats(client, argv):
     scripting = engine(client.server)
     run = scripting.running
@@ -373,7 +392,8 @@ def functionStats(client, argv):
     return Map([(b"running_script", running), (b"engines", engines)])
 
 
-@command("function|help", 2, ["loading", "stale"], group="scripting")
+@command("function|help", 2, ["loading", "stale"], group="scripting",
+         summary="Show helpful text about the different subcommands", since="7.0.0")
 def functionHelp(client, argv):
     return [Status(line) for line in _FUNCTION_HELP]
 
