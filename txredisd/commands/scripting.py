@@ -121,6 +121,14 @@ def fcallRo(client, argv):
 
 # -- SCRIPT -------------------------------------------------------------------
 
+
+def _checkFlushMode(argv, message):
+    # SCRIPT FLUSH and FUNCTION FLUSH take an optional SYNC or ASYNC (both
+    # flush at once here).
+    if len(argv) > 3 or (len(argv) == 3 and argv[2].lower() not in (b"sync", b"async")):
+        raise CommandError(message)
+
+
 container("script", -2, group="scripting", summary="A container for Lua scripts management commands", since="2.6.0")
 
 _SCRIPT_HELP = [
@@ -161,8 +169,7 @@ def scriptExists(client, argv):
 @command("script|flush", -2, ["noscript"], group="scripting",
          summary="Remove all the scripts from the script cache.", since="2.6.0")
 def scriptFlush(client, argv):
-    if len(argv) > 3 or (len(argv) == 3 and argv[2].lower() not in (b"sync", b"async")):
-        raise CommandError(errors.SCRIPT_FLUSH_MODE)
+    _checkFlushMode(argv, errors.SCRIPT_FLUSH_MODE)
     engine(client.server).scripts.clear()
     return OK
 
@@ -262,8 +269,7 @@ def functionDelete(client, argv):
 @command("function|flush", -2, ["write", "noscript"], group="scripting",
          summary="Deleting all functions", since="7.0.0")
 def functionFlush(client, argv):
-    if len(argv) > 3 or (len(argv) == 3 and argv[2].lower() not in (b"sync", b"async")):
-        raise CommandError(errors.FUNCTION_FLUSH_MODE)
+    _checkFlushMode(argv, errors.FUNCTION_FLUSH_MODE)
     engine(client.server).flushLibraries()
     _changed(client)
     return OK
