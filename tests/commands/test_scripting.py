@@ -711,6 +711,17 @@ class BusyTests(SynchronousTestCase):
         self.assertTrue(self.server.shutdownRequested)
         self.assertEqual(reply, b"")
 
+    def test_killNotCaughtByPcall(self):
+        """
+        A killed script cannot swallow the kill with pcall: the hook then
+        fails on every line.
+        """
+        self.server.reactor = FakeReactor(lambda: self.replies.append(self.other.call("SCRIPT", "KILL")))
+        reply = self.caller.call("EVAL", "while true do pcall(function() while true do end end) end", 0)
+        self.assertEqual(self.replies, [b"+OK\r\n"])
+        self.assertTrue(reply.startswith(b"-ERR Script killed by user with SCRIPT KILL..."), reply)
+        self.assertEqual(self.caller.call("EVAL", "return 1", 0), b":1\r\n")
+
     def test_notBusy(self):
         """
         SCRIPT KILL without a running script answers NOTBUSY.

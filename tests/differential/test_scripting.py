@@ -276,6 +276,27 @@ def test_argumentErrors(sharedRedisServer, sharedTxredisd):
     )
 
 
+def test_inTransaction(sharedRedisServer, sharedTxredisd):
+    """
+    EVAL queues inside MULTI and runs in EXEC, its errors in place.
+    """
+    assertSameReplies(
+        sharedRedisServer.port,
+        sharedTxredisd.port,
+        [
+            ["MULTI"],
+            ["EVAL", "return redis.call('incr', KEYS[1])", "1", "n"],
+            ["EVAL", "return redis.call('nosuch')", "0"],
+            ["EVAL", "return 1", "x"],
+            ["GET", "n"],
+            ["EXEC"],
+            ["MULTI"],
+            ["EVAL", "return 1"],
+            ["EXEC"],
+        ],
+    )
+
+
 def test_scriptCommand(sharedRedisServer, sharedTxredisd):
     """
     SCRIPT LOAD, EXISTS, FLUSH, KILL and HELP answer as Redis 7.0.
