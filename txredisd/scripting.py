@@ -905,6 +905,7 @@ class ScriptEngine:
             self.libraries[library.name] = library
             for name, function in library.functions.items():
                 self.functions[name.lower()] = function
+        self._librariesChanged()
 
     def deleteLibrary(self, name):
         """
@@ -915,6 +916,7 @@ class ScriptEngine:
             raise CommandError(errors.FUNCTION_LIBRARY_NOT_FOUND)
         for functionName in library.functions:
             self.functions.pop(functionName.lower(), None)
+        self._librariesChanged()
 
     def flushLibraries(self):
         """
@@ -922,6 +924,11 @@ class ScriptEngine:
         """
         self.libraries = {}
         self.functions = {}
+        self._librariesChanged()
+
+    def _librariesChanged(self):
+        # RDB snapshots save the libraries' sources with the keyspace.
+        self.server.store.functionCodes = [library.code for library in self.libraries.values()]
 
     def restoreLibraries(self, codes, policy):
         """

@@ -785,3 +785,27 @@ class KeyTests(SynchronousTestCase):
             self.assertEqual(spec.keys([name, b"s", b"2", b"a", b"b", b"c"]), [b"a", b"b"])
             self.assertEqual(spec.keys([name, b"s", b"x", b"a"]), [])
             self.assertEqual(spec.keys([name, b"s", b"3", b"a"]), [])
+
+
+class FunctionPersistenceTests(SynchronousTestCase):
+    """
+    Function libraries are saved in RDB files and loaded back.
+    """
+
+    def test_saveAndLoad(self):
+        """
+        A library saved with SAVE's snapshot is there after loading it.
+        """
+        import os
+
+        from txredisd.persistence.service import Persistence
+
+        path = os.path.join(self.mktemp() + ".rdb")
+        conn = Connection()
+        conn.call("FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('one', function() return 1 end)")
+        conn.call("SET", "k", "v")
+        Persistence(conn.server, fsync=lambda fd: None).saveSync(path)
+        fresh = Connection()
+        self.assertEqual(Persistence(fresh.server).load(path), 1)
+        self.assertEqual(fresh.call("FCALL", "one", 0), b":1\r\n")
+        self.assertEqual(fresh.call("GET", "k"), b"$1\r\nv\r\n")
