@@ -13,7 +13,6 @@ are Python values encoded for the connection's protocol version:
       that degrade to arrays in RESP2
     - L{float}: double (bulk string in RESP2)
     - L{Verbatim}: verbatim string (bulk string in RESP2)
-    - L{BigNumber}: big number (bulk string in RESP2)
     - L{CommandError}: error
     - L{Raw}: bytes already encoded, sent as they are
 """
@@ -74,13 +73,6 @@ class Push:
 
     def __init__(self, items):
         self.items = items
-
-
-class BigNumber(bytes):
-    """
-    A big number (C{(}), sent as a bulk string in RESP2 (scripts returning
-    C{{big_number=...}}).
-    """
 
 
 class Verbatim:
@@ -171,11 +163,6 @@ def _encode(value, out, resp3):
             out.append(b"$%d\r\n%s\r\n" % (len(value.text), value.text))
     elif t is bytearray or t is memoryview:
         _encode(bytes(value), out, resp3)
-    elif t is BigNumber:
-        if resp3:
-            out.append(b"(%s\r\n" % (value,))
-        else:
-            _encode(bytes(value), out, resp3)
     elif isinstance(value, CommandError):
         out.append(b"-%s\r\n" % (_errorText(value.message),))
     elif isinstance(value, int):

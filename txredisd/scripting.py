@@ -27,7 +27,7 @@ from txredisd.client import Client
 from txredisd.errors import CommandError
 from txredisd.numbers import formatDouble
 from txredisd.registry import COMMANDS
-from txredisd.resp import NO_REPLY, NULL_ARRAY, BigNumber, Map, Push, Raw, Set, Status, Verbatim
+from txredisd.resp import NO_REPLY, NULL_ARRAY, Map, Push, Raw, Set, Status, Verbatim
 
 _log = Logger()
 
@@ -242,8 +242,107 @@ end
 local function resetHook() debug.sethook(hook, "", py.HOOK_INSTRUCTIONS) end
 resetHook()
 
+-- A script's return value as RESP, as Redis's luaReplyToRedisReply
+-- writes it: converting in Lua saves a Python call per table element.
+local format, floor, ceil, gsub, next = string.format, math.floor, math.ceil, string.gsub, next
+local function integer(n)
+  -- C's (long long) cast: NaN and out of range give LLONG_MIN on x86-64.
+  if n ~= n or n >= 9223372036854775808 or n < -9223372036854775808 then
+    return "-9223372036854775808"
+  end
+  if n >= 0 then n = floor(n) else n = ceil(n) end
+  if n == 0 then return "0" end
+  return format("%.0f", n)
+end
+local function oneLine(text) return (gsub(text, "[\r\n]", " ")) end
+local function encode(v, s3, c3, out)
+  local t = type(v)
+  local n = #out
+  if t == "string" then
+    out[n + 1] = "$" .. #v .. "\r\n" .. v .. "\r\n"
+  elseif t == "number" then
+    out[n + 1] = ":" .. integer(v) .. "\r\n"
+  elseif t == "boolean" then
+    if not s3 then
+      out[n + 1] = v and ":1\r\n" or (c3 and "_\r\n" or "$-1\r\n")
+    elseif c3 then
+      out[n + 1] = v and "#t\r\n" or "#f\r\n"
+    else
+      out[n + 1] = v and ":1\r\n" or ":0\r\n"
+    end
+  elseif t == "table" then
+    local f = rawget(v, "err")
+    if type(f) == "string" then out[n + 1] = "-" .. oneLine(f) .. "\r\n" return end
+    f = rawget(v, "ok")
+    if type(f) == "string" then out[n + 1] = "+" .. oneLine(f) .. "\r\n" return end
+    f = rawget(v, "double")
+    if type(f) == "number" then
+      local text = format("%.17g", f)
+      out[n + 1] = c3 and ("," .. text .. "\r\n") or ("$" .. #text .. "\r\n" .. text .. "\r\n")
+      return
+    end
+    f = rawget(v, "big_number")
+    if type(f) == "string" then
+      f = oneLine(f)
+      out[n + 1] = c3 and ("(" .. f .. "\r\n") or ("$" .. #f .. "\r\n" .. f .. "\r\n")
+      return
+    end
+    f = rawget(v, "verbatim_string")
+    if type(f) == "table" then
+      local form, text = rawget(f, "format"), rawget(f, "string")
+      if type(form) == "string" and type(text) == "string" then
+        out[n + 1] = c3 and ("=" .. (#text + 4) .. "\r\n" .. form .. ":" .. text .. "\r\n")
+                        or ("$" .. #text .. "\r\n" .. text .. "\r\n")
+        return
+      end
+    end
+    f = rawget(v, "map")
+    if type(f) == "table" then
+      local count = 0
+      out[n + 1] = ""
+      for key, value in next, f do
+        encode(key, s3, c3, out)
+        encode(value, s3, c3, out)
+        count = count + 1
+      end
+      out[n + 1] = c3 and ("%" .. count .. "\r\n") or ("*" .. (2 * count) .. "\r\n")
+      return
+    end
+    f = rawget(v, "set")
+    if type(f) == "table" then
+      local count = 0
+      out[n + 1] = ""
+      for key in next, f do
+        encode(key, s3, c3, out)
+        count = count + 1
+      end
+      out[n + 1] = (c3 and "~" or "*") .. count .. "\r\n"
+      return
+    end
+    local i = 1
+    out[n + 1] = ""
+    while true do
+      local item = rawget(v, i)
+      if item == nil then break end
+      encode(item, s3, c3, out)
+      i = i + 1
+    end
+    out[n + 1] = "*" .. (i - 1) .. "\r\n"
+  else
+    out[n + 1] = c3 and "_\r\n" or "$-1\r\n"
+  end
+end
+
 local xpcall = xpcall
 local api = {}
+function api.toResp(v, s3, c3)
+  -- The script has ended: its time limit no longer applies, and a count
+  -- hook halves the interpreter's speed.
+  debug.sethook()
+  local out = {}
+  encode(v, s3, c3, out)
+  return table.concat(out)
+end
 function api.compile(body, chunkname, forFunctions)
   local f, e = loadstring(body, chunkname)
   if not f then return nil, e end
@@ -482,6 +581,7 @@ class ScriptEngine:
         self._loadLibrary = self._api[b"loadLibrary"]
         self._isFunction = self._api[b"isFunction"]
         self._where = self._api[b"where"]
+        self._toResp = self._api[b"toResp"]
 
     # -- Python functions scripts call ------------------------------------------
     #
@@ -637,8 +737,22 @@ class ScriptEngine:
         ok = result[0]
         value = result[1] if len(result) > 1 else None
         if ok:
-            return luaToReply(value, run.resp == 3)
+            return self.toReply(value, run.resp == 3, run.caller.resp3)
         return CommandError(_errorText(value, run.name))
+
+    def toReply(self, value, scriptResp3, callerResp3):
+        """
+        Convert a script's return value to a reply (Redis's
+        C{luaReplyToRedisReply}) for a caller's protocol.
+
+        @param scriptResp3: the script switched to RESP3 with
+            C{redis.setresp(3)}.
+        @return: a L{Raw} reply, or a L{CommandError} for an error table.
+        """
+        data = self._toResp(value, scriptResp3, callerResp3)
+        if data[:1] == b"-":
+            return CommandError(data[1:-2].decode("latin-1"))
+        return Raw(data)
 
     # -- the hook: time limit, kill, events while busy -----------------------
 
@@ -1059,10 +1173,6 @@ class ScriptEngine:
                 inner = self.table({b"format": reply.format, b"string": reply.text})
                 return self.table({b"verbatim_string": inner})
             return reply.text
-        if t is BigNumber:
-            if resp3:
-                return self.table({b"big_number": bytes(reply)})
-            return bytes(reply)
         if isinstance(reply, CommandError):
             return self.table({b"err": errorTableText(b"-" + _bytes(reply.message))})
         if isinstance(reply, int):
@@ -1070,72 +1180,6 @@ class ScriptEngine:
         if t is bytearray or t is memoryview:
             return bytes(reply)
         raise TypeError("cannot convert %r for a script" % (reply,))
-
-
-def luaToReply(value, resp3):
-    """
-    Convert a script's return value to a reply (Redis's
-    C{luaReplyToRedisReply}).
-
-    @param resp3: the script switched to RESP3 with C{redis.setresp(3)}.
-    """
-    t = type(value)
-    if t is bytes:
-        return value
-    if t is bool:
-        if resp3:
-            return value
-        return 1 if value else None
-    if t is int or t is float:
-        return _truncate(value)
-    if value is None:
-        return None
-    kind = lua51.lua_type(value)
-    if kind != "table":
-        return None
-    field = value[b"err"]
-    if type(field) is bytes:
-        return CommandError(field.decode("latin-1"))
-    field = value[b"ok"]
-    if type(field) is bytes:
-        return Status(field.replace(b"\r", b" ").replace(b"\n", b" ").decode("latin-1"))
-    field = value[b"double"]
-    if type(field) in (int, float):
-        return float(field)
-    field = value[b"big_number"]
-    if type(field) is bytes:
-        return BigNumber(field.replace(b"\r", b" ").replace(b"\n", b" "))
-    field = value[b"verbatim_string"]
-    if lua51.lua_type(field) == "table":
-        text, form = field[b"string"], field[b"format"]
-        if type(text) is bytes and type(form) is bytes:
-            return Verbatim(text, form)
-    field = value[b"map"]
-    if lua51.lua_type(field) == "table":
-        return Map([(luaToReply(k, resp3), luaToReply(v, resp3)) for k, v in field.items()])
-    field = value[b"set"]
-    if lua51.lua_type(field) == "table":
-        return Set([luaToReply(k, resp3) for k in field.keys()])
-    items = []
-    index = 1
-    while True:
-        item = value[index]
-        if item is None:
-            break
-        items.append(luaToReply(item, resp3))
-        index += 1
-    return items
-
-
-def _truncate(number):
-    # C's (long long) cast of a double: NaN, infinities and values out of
-    # range become LLONG_MIN on x86-64.
-    if type(number) is int:
-        return number if _INT64_MIN <= number < (1 << 63) else _INT64_MIN
-    if number != number or not (-9.3e18 < number < 9.3e18):
-        return _INT64_MIN
-    result = int(number)
-    return result if _INT64_MIN <= result < (1 << 63) else _INT64_MIN
 
 
 def parseReply(data):

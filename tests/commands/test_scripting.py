@@ -7,8 +7,8 @@ error texts, propagation and the busy-script machinery.
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.helpers import Connection, makeServer
-from txredisd.scripting import engine, luaToReply, parseShebang, sha1hex
-from txredisd.resp import BigNumber, Map, Set, Status, Verbatim, encode
+from txredisd.scripting import engine, parseShebang, sha1hex
+from txredisd.resp import Map, Set, Status, Verbatim
 
 
 def evalReply(conn, script, *args):
@@ -106,14 +106,18 @@ class ToReplyTests(SynchronousTestCase):
         )
         self.assertEqual(evalReply(self.conn, "return nil"), b"_\r\n")
 
-    def test_luaToReplyFunction(self):
+    def test_toReplyFunction(self):
         """
-        luaToReply converts plain values without a running script.
+        toReply converts values from Lua for either protocol.
         """
-        self.assertEqual(luaToReply(b"x", False), b"x")
-        self.assertEqual(luaToReply(2.5, False), 2)
-        self.assertIsNone(luaToReply(False, False))
-        self.assertIs(luaToReply(False, True), False)
+        scripting = engine(self.conn.server)
+        self.assertEqual(scripting.toReply(b"x", False, False), b"$1\r\nx\r\n")
+        self.assertEqual(scripting.toReply(2.5, False, False), b":2\r\n")
+        self.assertEqual(scripting.toReply(-0.5, False, False), b":0\r\n")
+        self.assertEqual(scripting.toReply(False, False, True), b"_\r\n")
+        self.assertEqual(scripting.toReply(False, True, True), b"#f\r\n")
+        self.assertEqual(scripting.toReply(None, False, False), b"$-1\r\n")
+        self.assertEqual(scripting.toReply(scripting.table({b"err": b"E x"}), False, False).message, "E x")
 
 
 class ToLuaTests(SynchronousTestCase):
@@ -170,7 +174,6 @@ class ToLuaTests(SynchronousTestCase):
         self.assertEqual(list(lua(Map([(b"a", 1)]), False).values()), [b"a", 1])
         self.assertEqual(list(lua(Set([b"a"]), False).values()), [b"a"])
         self.assertEqual(lua(Status("OK"), False)[b"ok"], b"OK")
-        self.assertEqual(lua(BigNumber(b"12"), False), b"12")
 
     def test_replyValuesResp3(self):
         """
@@ -184,7 +187,6 @@ class ToLuaTests(SynchronousTestCase):
         self.assertEqual(dict(lua(Set([b"a"]), True)[b"set"].items()), {b"a": True})
         verbatim = lua(Verbatim(b"v", b"mkd"), True)[b"verbatim_string"]
         self.assertEqual((verbatim[b"format"], verbatim[b"string"]), (b"mkd", b"v"))
-        self.assertEqual(lua(BigNumber(b"12"), True)[b"big_number"], b"12")
 
     def test_numberArguments(self):
         """
@@ -729,83 +731,3 @@ class BusyTests(SynchronousTestCase):
         self.assertEqual(
             self.other.call("SCRIPT", "KILL"), b"-NOTBUSY No scripts in execution right now.\r\n"
         )
-
-
-class EncodingTests(SynchronousTestCase):
-    """
-    The reply types scripts add to the encoder.
-    """
-
-    def test_bigNumber(self):
-        """
-        BigNumber is ( in RESP3 and a bulk string in RESP2.
-        """
-        self.assertEqual(encode(BigNumber(b"12"), True), b"(12\r\n")
-        self.assertEqual(encode(BigNumber(b"12"), False), b"$2\r\n12\r\n")
-
-
-class ReactorIterationTests(SynchronousTestCase):
-    """
-    The busy hook's doIteration serves sockets but runs no timers.
-    """
-
-    def test_doIterationRunsNoTimers(self):
-        """
-        A due timer does not run in doIteration(0), so expiry cycles and
-        blocking timeouts wait for the script to end.
-        """
-        from twisted.internet import selectreactor
-
-        reactor = selectreactor.SelectReactor()
-        self.addCleanup(reactor.disconnectAll)
-        fired = []
-        call = reactor.callLater(0, fired.append, True)
-        self.addCleanup(lambda: call.active() and call.cancel())
-        reactor.doIteration(0)
-        self.assertEqual(fired, [])
-        reactor.runUntilCurrent()
-        self.assertEqual(fired, [True])
-
-
-class KeyTests(SynchronousTestCase):
-    """
-    EVAL-like commands declare their keys through numkeys.
-    """
-
-    def test_keyPositions(self):
-        """
-        The keys are the numkeys arguments after numkeys; bad numkeys
-        gives none.
-        """
-        from txredisd.registry import COMMANDS
-
-        for name in (b"eval", b"evalsha", b"eval_ro", b"evalsha_ro", b"fcall", b"fcall_ro"):
-            spec = COMMANDS[name]
-            self.assertIn("movablekeys", spec.flags)
-            self.assertEqual(spec.keys([name, b"s", b"2", b"a", b"b", b"c"]), [b"a", b"b"])
-            self.assertEqual(spec.keys([name, b"s", b"x", b"a"]), [])
-            self.assertEqual(spec.keys([name, b"s", b"3", b"a"]), [])
-
-
-class FunctionPersistenceTests(SynchronousTestCase):
-    """
-    Function libraries are saved in RDB files and loaded back.
-    """
-
-    def test_saveAndLoad(self):
-        """
-        A library saved with SAVE's snapshot is there after loading it.
-        """
-        import os
-
-        from txredisd.persistence.service import Persistence
-
-        path = os.path.join(self.mktemp() + ".rdb")
-        conn = Connection()
-        conn.call("FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('one', function() return 1 end)")
-        conn.call("SET", "k", "v")
-        Persistence(conn.server, fsync=lambda fd: None).saveSync(path)
-        fresh = Connection()
-        self.assertEqual(Persistence(fresh.server).load(path), 1)
-        self.assertEqual(fresh.call("FCALL", "one", 0), b":1\r\n")
-        self.assertEqual(fresh.call("GET", "k"), b"$1\r\nv\r\n")
