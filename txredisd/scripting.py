@@ -186,7 +186,23 @@ local function redisApi(extra)
   return r
 end
 
+-- The Python functions scripts call are userdata to Lua; type() calls them
+-- functions, as Redis's C functions are.
+local builtin = setmetatable({}, {__mode = "k"})
+local function markBuiltins(t)
+  for _, v in pairs(t) do
+    if type(v) == "userdata" and v ~= null then builtin[v] = true end
+  end
+end
+for _, lib in pairs(libs) do markBuiltins(lib) end
+safe.type = function(v)
+  local t = type(v)
+  if t == "userdata" and builtin[v] then return "function" end
+  return t
+end
+
 local function sandbox(redis)
+  markBuiltins(redis)
   local G = {}
   for k, v in pairs(safe) do G[k] = v end
   for k, v in pairs(libs) do G[k] = protect(v) end
@@ -218,6 +234,7 @@ local evalG, evalEnv = sandbox(redisApi())
 local funcG, funcEnv, funcMeta = sandbox(redisApi())
 
 -- What a library's code sees while FUNCTION LOAD runs it.
+markBuiltins(py)
 local loadApi = strict({
   redis = protect(strict({
     register_function = py.register_function, log = py.log,

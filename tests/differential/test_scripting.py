@@ -175,6 +175,8 @@ def test_redisApi(sharedRedisServer, sharedTxredisd):
             "return redis.breakpoint()",
             "return redis.acl_check_cmd('get','x')",
             "return _VERSION",
+            "return {type(redis.call), type(redis.pcall), type(cjson.encode), type(cjson.null), type(bit.band),"
+            " type(struct.pack), type(cmsgpack.pack), type(math.random), type(redis.sha1hex), type(redis.log)}",
             "return type(loadstring)",
             "return loadstring('return 1+1')()",
             "return loadstring('return x')",
