@@ -3,9 +3,14 @@ Lua scripting as Redis 7.0 embeds it: the sandboxed Lua 5.1 environment,
 the C{redis} API, the conversions between Lua values and replies, the
 script cache (EVAL) and function libraries (FUNCTION/FCALL).
 
-The interpreter is C{lupa}'s Lua 5.1.  Scripts never see a Python object:
-every Python callback is wrapped in a Lua closure kept as an upvalue of the
-bootstrap chunk, and attribute access on Python objects is refused.
+The interpreter is C{lupa}'s Lua 5.1.  The C{redis} API and the C
+libraries Redis links in (L{txredisd.scriptlibs}) are Python callables
+handed to Lua as they are: Lua calls them through a C function, so that a
+script's C{return redis.call(...)} is no tail call and errors keep the
+script's line, as in Redis.  They fail by raising L{LuaRaise}, whose value
+the error handler and C{pcall} unwrap; C{type()} calls them functions.
+Attribute access on Python objects is refused, so scripts can do nothing
+with them but call them.
 
 Redis makes the global table and every library table read-only with a C
 patch to Lua; here the globals a script sees are a proxy table whose
@@ -13,6 +18,15 @@ C{__newindex} refuses writes and whose lookups fall through to the real
 table, whose C{__index} raises Redis's "nonexistent global variable" error.
 C{pairs}, C{next}, C{ipairs}, C{rawget} and C{rawset} see through the
 proxies; the length operator does not (it answers 0 on a proxy).
+
+A running script is timed by a count hook (every L{HOOK_INSTRUCTIONS} VM
+instructions, as Redis's C{luaMaskCountHook}).  Past C{busy-reply-threshold}
+(C{lua-time-limit}) the hook runs the reactor's C{doIteration(0)}, Redis's
+C{processEventsWhileBlocked}: other clients are served, and
+L{txredisd.dispatch} answers them C{-BUSY} while C{server.busyScript} is
+set, except for commands flagged C{allow_busy} (SCRIPT KILL, FUNCTION KILL,
+SHUTDOWN NOSAVE ...).  C{doIteration} runs no timers, so expiry and
+blocking timeouts wait for the script.
 """
 
 import hashlib
@@ -46,7 +60,6 @@ _LOG_LEVELS = {0: "debug", 1: "info", 2: "info", 3: "warn"}
 #: Shebang flags, as Redis's C{scripts_flags_def}.
 SCRIPT_FLAGS = ("no-writes", "allow-oom", "allow-stale", "no-cluster", "allow-cross-slot-keys")
 
-_INT64_MIN = -(1 << 63)
 
 # The chunk name of our own Lua code: the error handler skips its frames
 # when looking for the line of the user's script that failed.
