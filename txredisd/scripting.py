@@ -214,11 +214,16 @@ safe.type = function(v)
   return t
 end
 
+local libProxies = {}
+for k, v in pairs(libs) do libProxies[k] = protect(v) end
+-- String methods ("x"):upper() find the read-only string table, as in Redis.
+getmetatable("").__index = libProxies.string
+
 local function sandbox(redis)
   markBuiltins(redis)
   local G = {}
   for k, v in pairs(safe) do G[k] = v end
-  for k, v in pairs(libs) do G[k] = protect(v) end
+  for k, v in pairs(libProxies) do G[k] = v end
   G.redis = protect(redis)
   G.__redis__err__handler = errorHandler
   local P, meta = protect(strict(G))
@@ -901,16 +906,20 @@ class ScriptEngine:
             reply = None
         return reply
 
-    def _errorReply(self, message=None, *rest):
+    def _errorReply(self, *args):
+        # Bad arguments give an error table back rather than raising, as
+        # Redis's luaRedisErrorReplyCommand.
+        message = args[0] if len(args) == 1 else None
         if type(message) is not bytes:
-            return self.table({b"err": errorTableText(errors.SCRIPT_ERROR_REPLY_ARGS)}), True
+            return self.table({b"err": errorTableText(errors.SCRIPT_ERROR_REPLY_ARGS)}), False
         if not message.startswith(b"-"):
             message = b"-" + message
         return self.table({b"err": errorTableText(message)}), False
 
-    def _statusReply(self, message=None, *rest):
+    def _statusReply(self, *args):
+        message = args[0] if len(args) == 1 else None
         if type(message) is not bytes:
-            return self.table({b"err": errorTableText(errors.SCRIPT_STATUS_REPLY_ARGS)}), True
+            return self.table({b"err": errorTableText(errors.SCRIPT_STATUS_REPLY_ARGS)}), False
         return self.table({b"ok": message}), False
 
     def _sha1hex(self, *args):
@@ -918,14 +927,15 @@ class ScriptEngine:
             return self.table({b"err": errorTableText(errors.SCRIPT_WRONG_NUMBER)}), True
         value = args[0]
         if type(value) is not bytes:
-            value = _luaToString(value)
+            # lua_tolstring: numbers become text, anything else nothing.
+            value = _luaToString(value) if type(value) in (int, float) else b""
         return sha1hex(value), False
 
     def _logCommand(self, *args):
         if len(args) < 2:
             return self.table({b"err": errorTableText(errors.SCRIPT_LOG_ARGS)}), True
-        level = args[0]
-        if type(level) not in (int, float) or int(level) not in _LOG_LEVELS:
+        level = _toNumber(args[0])
+        if int(level) not in _LOG_LEVELS:
             return self.table({b"err": errorTableText(errors.SCRIPT_LOG_LEVEL)}), True
         text = b" ".join(_luaToString(a) for a in args[1:] if type(a) in (bytes, int, float))
         getattr(_log, _LOG_LEVELS[int(level)])("{text}", text=text.decode("utf-8", "replace"))
@@ -934,8 +944,8 @@ class ScriptEngine:
     def _setresp(self, *args):
         if len(args) != 1:
             return self.table({b"err": errorTableText(errors.SCRIPT_SETRESP_ARGS)}), True
-        version = args[0]
-        if type(version) not in (int, float) or version not in (2, 3):
+        version = _toNumber(args[0])
+        if version not in (2, 3):
             return self.table({b"err": errorTableText(errors.SCRIPT_SETRESP_VERSION)}), True
         if self.running is not None:
             self.running.resp = int(version)
@@ -944,8 +954,8 @@ class ScriptEngine:
     def _setRepl(self, *args):
         if len(args) != 1:
             return self.table({b"err": errorTableText(errors.SCRIPT_SET_REPL_ARGS)}), True
-        flags = args[0]
-        if type(flags) not in (int, float) or int(flags) & ~REPL_ALL:
+        flags = _toNumber(args[0])
+        if int(flags) & ~REPL_ALL:
             return self.table({b"err": errorTableText(errors.SCRIPT_SET_REPL_FLAGS)}), True
         if self.running is not None:
             self.running.repl = int(flags)
@@ -1303,6 +1313,18 @@ def _luaNumber(value):
     if type(value) is bytes:
         return float(value)
     raise TypeError(value)
+
+
+def _toNumber(value):
+    # lua_tonumber: numbers, and strings that read as numbers; else 0.
+    if type(value) in (int, float):
+        return value
+    if type(value) is bytes:
+        try:
+            return float(value) if not value.strip().isdigit() else int(value)
+        except ValueError:
+            return 0
+    return 0
 
 
 def _text(value):

@@ -141,6 +141,23 @@ def _structItems(fmt):
             raise ValueError("invalid format option '%s'" % (c,))
 
 
+class _ArgumentError(ValueError):
+    pass
+
+
+def _checkNumber(value, position, name):
+    # luaL_checknumber: numbers and numeric strings.
+    if type(value) in (int, float) and type(value) is not bool:
+        return value
+    if type(value) is bytes:
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    kind = {bytes: "string", bool: "boolean", type(None): "nil"}.get(type(value), "table")
+    raise _ArgumentError("bad argument #%d to '%s' (number expected, got %s)" % (position, name, kind))
+
+
 def structFunctions():
     """
     @return: the C{struct} table's functions.
@@ -151,27 +168,29 @@ def structFunctions():
             return False, "bad argument #1 to 'pack' (string expected)"
         out = []
         args = list(args)
+        total = len(args)
         try:
             for little, code, size in _structItems(fmt):
                 if code == "x":
                     out.append(b"\0")
                     continue
                 if not args:
-                    return False, "bad argument #%d to 'pack' (number expected, got no value)" % (len(out) + 2,)
+                    return False, "bad argument #%d to 'pack' (number expected, got nil)" % (total + 2,)
                 value = args.pop(0)
+                position = total - len(args) + 1
                 if code in "fd":
-                    out.append(struct.pack(("<" if little else ">") + code, float(value)))
+                    out.append(struct.pack(("<" if little else ">") + code, float(_checkNumber(value, position, "pack"))))
                 elif code == "c":
                     data = value if type(value) is bytes else b"%d" % (value,)
                     if size == 0:
                         size = len(data)
                     if len(data) < size:
-                        return False, "bad argument #%d to 'pack' (string too short)" % (len(out) + 2,)
+                        return False, "bad argument #%d to 'pack' (string too short)" % (position,)
                     out.append(data[:size])
                 elif code == "s":
                     out.append((value if type(value) is bytes else b"%d" % (value,)) + b"\0")
                 else:
-                    number = int(float(value)) & ((1 << (8 * size)) - 1)
+                    number = int(_checkNumber(value, position, "pack")) & ((1 << (8 * size)) - 1)
                     out.append(number.to_bytes(size, "little" if little else "big"))
         except (ValueError, TypeError) as e:
             return False, str(e)
@@ -498,7 +517,8 @@ def _jsonTable(table, out, depth):
         elif type(key) in (int, float):
             out.append('"%s"' % (_jsonNumber(key),))
         else:
-            raise ValueError("Cannot serialise table: table key must be a number or string")
+            kind = "boolean" if type(key) is bool else lua51.lua_type(key) or "userdata"
+            raise ValueError("Cannot serialise %s: table key must be a number or string" % (kind,))
         out.append(":")
         _json(value, out, depth)
     out.append("}")

@@ -166,6 +166,13 @@ def test_redisApi(sharedRedisServer, sharedTxredisd):
         _evals(
             "return redis.sha1hex('')",
             "return redis.sha1hex('hello')",
+            "return redis.sha1hex({})",
+            "return redis.sha1hex(5)",
+            "return redis.status_reply()",
+            "return redis.error_reply(5)",
+            "return redis.setresp('3')",
+            "return redis.setresp('x')",
+            "return redis.set_repl('1')",
             "return redis.replicate_commands()",
             "return redis.set_repl(redis.REPL_ALL)",
             "return {redis.REPL_ALL, redis.REPL_AOF, redis.REPL_REPLICA, redis.REPL_SLAVE, redis.REPL_NONE,"
@@ -228,6 +235,12 @@ def test_libraries(sharedRedisServer, sharedTxredisd):
             "return {struct.unpack('<hB', struct.pack('<hB', -2, 200))}",
             "return struct.size('>iIh')",
             "return {struct.unpack('c2s', 'abxyz\\0')}",
+            "return struct.pack('>i', 'x')",
+            "return struct.pack('>i', '7')",
+            "return struct.pack('>ii', 1)",
+            "return cjson.encode({[true]=1})",
+            "return ('abc'):upper()",
+            "return getmetatable('').__index == string",
         ),
     )
 
