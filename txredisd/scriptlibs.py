@@ -3,19 +3,19 @@ The C libraries Redis links into its Lua (LuaBitOp, Roberto Ierusalimschy's
 struct, lua-cmsgpack and lua-cjson), written in Python for lupa's plain
 Lua 5.1.
 
-Each function answers C{(True, results...)} or C{(False, message)}; the
-Lua wrapper in L{txredisd.scripting} raises the message at the caller's
-line, as C{luaL_error} does.  They follow the C libraries for the common
-cases; known gaps: struct's C{!} alignment is ignored, cjson's
-configuration functions (C{encode_keep_buffer} ...) are absent and its
-decode errors are reported as "invalid token" at the position Python's
-JSON parser stops, and cmsgpack's C{unpack_one}/C{unpack_limit} are
-absent.
+Each function answers C{(True, results...)} or C{(False, message)};
+L{txredisd.scripting} raises the message at the caller's line, as
+C{luaL_error} does.  They follow the C libraries, error texts included, for
+the common cases; known gaps: struct's C{!} alignment is ignored, cjson's
+configuration functions (C{encode_keep_buffer}, C{encode_max_depth} ...)
+and its acceptance of C{nan}/C{inf}/hex numbers in decode are absent, and
+cmsgpack's C{unpack_one}/C{unpack_limit} are absent.
 """
 
-import json
 import math
+import re
 import struct
+import sys
 
 from lupa import lua51
 
@@ -29,9 +29,12 @@ def _tobit(value):
     # LuaBitOp normalises with the 2^52+2^51 trick: round half to even,
     # then keep the low 32 bits as a signed number.
     if type(value) is bytes:
-        value = float(value)
+        try:
+            value = float(value)
+        except ValueError:
+            raise TypeError("string")
     if type(value) not in (int, float) or isinstance(value, bool):
-        raise TypeError("number expected")
+        raise TypeError(_luaTypeName(value))
     if type(value) is float:
         if value != value or math.isinf(value):
             return 0
@@ -40,14 +43,28 @@ def _tobit(value):
     return value - (1 << 32) if value & 0x80000000 else value
 
 
-def _bitFunction(function, minimum=1):
+def _luaTypeName(value):
+    if value is None:
+        return "nil"
+    if type(value) is bool:
+        return "boolean"
+    if type(value) is bytes:
+        return "string"
+    if type(value) in (int, float):
+        return "number"
+    return lua51.lua_type(value) or "userdata"
+
+
+def _bitFunction(name, function, minimum=1):
     def wrapper(*args):
         if len(args) < minimum:
-            return False, "bad argument #%d to '?' (number expected, got no value)" % (len(args) + 1,)
-        try:
-            values = [_tobit(a) for a in args]
-        except TypeError:
-            return False, "bad argument #1 to '?' (number expected)"
+            return False, "bad argument #%d to '%s' (number expected, got no value)" % (len(args) + 1, name)
+        values = []
+        for index, arg in enumerate(args, 1):
+            try:
+                values.append(_tobit(arg))
+            except TypeError as e:
+                return False, "bad argument #%d to '%s' (number expected, got %s)" % (index, name, e.args[0])
         return True, _tobit(function(*values))
 
     return wrapper
@@ -84,18 +101,18 @@ def bitFunctions():
         return f
 
     return {
-        b"tobit": _bitFunction(lambda x: x),
+        b"tobit": _bitFunction("tobit", lambda x: x),
         b"tohex": tohex,
-        b"bnot": _bitFunction(lambda x: ~x),
-        b"band": _bitFunction(fold(lambda a, b: a & b)),
-        b"bor": _bitFunction(fold(lambda a, b: a | b)),
-        b"bxor": _bitFunction(fold(lambda a, b: a ^ b)),
-        b"lshift": _bitFunction(lambda x, n: (x & _MASK32) << (n & 31), 2),
-        b"rshift": _bitFunction(lambda x, n: (x & _MASK32) >> (n & 31), 2),
-        b"arshift": _bitFunction(lambda x, n: x >> (n & 31), 2),
-        b"rol": _bitFunction(lambda x, n: ((x & _MASK32) << (n & 31)) | ((x & _MASK32) >> (32 - (n & 31))), 2),
-        b"ror": _bitFunction(lambda x, n: ((x & _MASK32) >> (n & 31)) | ((x & _MASK32) << (32 - (n & 31))), 2),
-        b"bswap": _bitFunction(lambda x: int.from_bytes((x & _MASK32).to_bytes(4, "little"), "big")),
+        b"bnot": _bitFunction("bnot", lambda x: ~x),
+        b"band": _bitFunction("band", fold(lambda a, b: a & b)),
+        b"bor": _bitFunction("bor", fold(lambda a, b: a | b)),
+        b"bxor": _bitFunction("bxor", fold(lambda a, b: a ^ b)),
+        b"lshift": _bitFunction("lshift", lambda x, n: (x & _MASK32) << (n & 31), 2),
+        b"rshift": _bitFunction("rshift", lambda x, n: (x & _MASK32) >> (n & 31), 2),
+        b"arshift": _bitFunction("arshift", lambda x, n: x >> (n & 31), 2),
+        b"rol": _bitFunction("rol", lambda x, n: ((x & _MASK32) << (n & 31)) | ((x & _MASK32) >> (32 - (n & 31))), 2),
+        b"ror": _bitFunction("ror", lambda x, n: ((x & _MASK32) >> (n & 31)) | ((x & _MASK32) << (32 - (n & 31))), 2),
+        b"bswap": _bitFunction("bswap", lambda x: int.from_bytes((x & _MASK32).to_bytes(4, "little"), "big")),
     }
 
 
@@ -104,7 +121,7 @@ def bitFunctions():
 _SIZES = {"b": 1, "B": 1, "h": 2, "H": 2, "l": 8, "L": 8, "T": 8, "i": 4, "I": 4}
 
 
-def _structItems(fmt):
+def _structItems(fmt, name):
     """
     Parse a struct format into C{(endian, [(code, size), ...])} items.
     """
@@ -128,8 +145,8 @@ def _structItems(fmt):
             continue
         if c in "iI":
             size = int(number) if number else 4
-            if not 1 <= size <= 8:
-                raise ValueError("integral size %d is larger than limit of 8" % (size,))
+            if not 1 <= size <= 32:
+                raise ValueError("integral size %d is larger than limit of 32" % (size,))
             yield little, c, size
         elif c in _SIZES:
             yield little, c, _SIZES[c]
@@ -138,7 +155,7 @@ def _structItems(fmt):
         elif c in "fdsx":
             yield little, c, {"f": 4, "d": 8, "s": 0, "x": 1}[c]
         else:
-            raise ValueError("invalid format option '%s'" % (c,))
+            raise _ArgumentError("bad argument #1 to '%s' (invalid format option '%s')" % (name, c))
 
 
 class _ArgumentError(ValueError):
@@ -170,7 +187,7 @@ def structFunctions():
         args = list(args)
         total = len(args)
         try:
-            for little, code, size in _structItems(fmt):
+            for little, code, size in _structItems(fmt, "pack"):
                 if code == "x":
                     out.append(b"\0")
                     continue
@@ -185,12 +202,14 @@ def structFunctions():
                     if size == 0:
                         size = len(data)
                     if len(data) < size:
-                        return False, "bad argument #%d to 'pack' (string too short)" % (position,)
+                        return False, "bad argument #%d to 'pack' (string too short)" % (position + 1,)
                     out.append(data[:size])
                 elif code == "s":
                     out.append((value if type(value) is bytes else b"%d" % (value,)) + b"\0")
                 else:
-                    number = int(_checkNumber(value, position, "pack")) & ((1 << (8 * size)) - 1)
+                    # A C long long, its bytes beyond the eighth zero.
+                    number = int(_checkNumber(value, position, "pack")) & ((1 << 64) - 1)
+                    number &= (1 << (8 * size)) - 1
                     out.append(number.to_bytes(size, "little" if little else "big"))
         except (ValueError, TypeError) as e:
             return False, str(e)
@@ -202,7 +221,7 @@ def structFunctions():
         pos = int(pos) - 1
         results = []
         try:
-            for little, code, size in _structItems(fmt):
+            for little, code, size in _structItems(fmt, "unpack"):
                 if code == "x":
                     pos += 1
                     continue
@@ -236,9 +255,10 @@ def structFunctions():
             return False, "bad argument #1 to 'size' (string expected)"
         try:
             total = 0
-            for _, code, n in _structItems(fmt):
+            for _, code, n in _structItems(fmt, "size"):
                 if code == "s" or (code == "c" and n == 0):
-                    return False, "options 'c0' - 's' have undefined sizes"
+                    option = "s" if code == "s" else "c0"
+                    return False, "bad argument #1 to 'size' (option '%s' has no fixed size)" % (option,)
                 total += n
         except ValueError as e:
             return False, str(e)
@@ -421,7 +441,7 @@ def msgpackFunctions(engine):
 
     def pack(*args):
         if not args:
-            return False, "MessagePack pack needs input."
+            return False, "bad argument #0 to 'pack' (MessagePack pack needs input.)"
         out = []
         for value in args:
             _msgpack(value, out, 0)
@@ -448,6 +468,7 @@ def msgpackFunctions(engine):
 # -- cjson ------------------------------------------------------------------
 
 _JSON_ESCAPES = {i: "\\u%04x" % (i,) for i in range(32)}
+_JSON_ESCAPES[127] = "\\u007f"
 _JSON_ESCAPES.update({8: "\\b", 9: "\\t", 10: "\\n", 12: "\\f", 13: "\\r", 34: '\\"', 92: "\\\\", 47: "\\/"})
 
 
@@ -457,10 +478,10 @@ def _jsonString(data):
 
 
 def _jsonNumber(value):
+    # lua-cjson formats every number with %.14g.
+    value = float(value)
     if value != value or math.isinf(value):
         raise ValueError("Cannot serialise number: must not be NaN or Inf")
-    if type(value) is int or value.is_integer() and abs(value) < 1e14:
-        return "%d" % (value,)
     return "%.14g" % (value,)
 
 
@@ -524,24 +545,192 @@ def _jsonTable(table, out, depth):
     out.append("}")
 
 
-def _fromJson(engine, value):
-    if value is None:
-        return engine.null
-    if isinstance(value, str):
-        return value.encode("utf-8", "surrogateescape")
-    if isinstance(value, list):
-        table = engine.table()
-        for i, item in enumerate(value, 1):
-            table[i] = _fromJson(engine, item)
-        return table
-    if isinstance(value, dict):
-        table = engine.table()
-        for key, item in value.items():
-            table[key.encode("utf-8", "surrogateescape")] = _fromJson(engine, item)
-        return table
-    if isinstance(value, int) and not isinstance(value, bool):
-        return float(value) if abs(value) >= 1 << 53 else value
-    return value
+class _JSONError(Exception):
+    pass
+
+
+_NUMBER = re.compile(rb"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_SIMPLE_TOKENS = {
+    ord("{"): "T_OBJ_BEGIN", ord("}"): "T_OBJ_END", ord("["): "T_ARR_BEGIN",
+    ord("]"): "T_ARR_END", ord(":"): "T_COLON", ord(","): "T_COMMA",
+}
+_STRING_ESCAPES = {ord('"'): b'"', ord("\\"): b"\\", ord("/"): b"/", ord("b"): b"\b",
+                   ord("f"): b"\f", ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t"}
+
+
+class _JSONDecoder:
+    """
+    lua-cjson's decoder: its tokens and its error texts ("Expected X but
+    found Y at character N").
+    """
+
+    def __init__(self, engine, data):
+        self.engine = engine
+        self.data = data
+        self.pos = 0
+        self.depth = 0
+
+    def token(self):
+        data, pos = self.data, self.pos
+        while pos < len(data) and data[pos] in b" \t\n\r":
+            pos += 1
+        self.start = pos
+        if pos >= len(data):
+            self.pos = pos
+            return "T_END", None
+        c = data[pos]
+        if c in _SIMPLE_TOKENS:
+            self.pos = pos + 1
+            return _SIMPLE_TOKENS[c], None
+        if c == ord('"'):
+            return self.string(pos + 1)
+        if c == ord("-") or 48 <= c <= 57:
+            match = _NUMBER.match(data, pos)
+            text = match.group() if match else b""
+            if not match:
+                return "T_ERROR", "invalid number"
+            self.pos = match.end()
+            return "T_NUMBER", float(text)
+        for word, value in ((b"true", True), (b"false", False), (b"null", self.engine.null)):
+            if data.startswith(word, pos):
+                self.pos = pos + len(word)
+                return ("T_NULL" if word == b"null" else "T_BOOLEAN"), value
+        return "T_ERROR", "invalid token"
+
+    def string(self, pos):
+        data = self.data
+        out = bytearray()
+        while True:
+            if pos >= len(data):
+                self.start = pos
+                return "T_ERROR", "unexpected end of string"
+            c = data[pos]
+            if c == ord('"'):
+                self.pos = pos + 1
+                return "T_STRING", bytes(out)
+            if c != ord("\\"):
+                out.append(c)
+                pos += 1
+                continue
+            escape = data[pos + 1] if pos + 1 < len(data) else None
+            if escape in _STRING_ESCAPES:
+                out += _STRING_ESCAPES[escape]
+                pos += 2
+            elif escape == ord("u"):
+                code, after = self.unicode(pos)
+                if code is not None:
+                    pos = after
+                if code is None:
+                    self.start = pos
+                    return "T_ERROR", "invalid unicode escape code"
+                out += chr(code).encode("utf-8", "surrogatepass")
+            else:
+                self.start = pos
+                return "T_ERROR", "invalid escape code"
+
+    def unicode(self, pos):
+        def hex4(at):
+            text = self.data[at : at + 4]
+            if len(text) != 4 or not all(c in b"0123456789abcdefABCDEF" for c in text):
+                return None
+            return int(text, 16)
+
+        code = hex4(pos + 2)
+        if code is None:
+            return None, pos
+        pos += 6
+        if 0xD800 <= code <= 0xDBFF:
+            if self.data[pos : pos + 2] != b"\\u":
+                return None, pos
+            low = hex4(pos + 2)
+            if low is None or not 0xDC00 <= low <= 0xDFFF:
+                return None, pos
+            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+            pos += 6
+        elif 0xDC00 <= code <= 0xDFFF:
+            return None, pos
+        return code, pos
+
+    def fail(self, expected, token):
+        kind, value = token
+        found = value if kind == "T_ERROR" else kind
+        raise _JSONError("Expected %s but found %s at character %d" % (expected, found, self.start + 1))
+
+    def value(self, token):
+        kind, value = token
+        if kind in ("T_STRING", "T_NUMBER", "T_BOOLEAN", "T_NULL"):
+            return value
+        if kind == "T_OBJ_BEGIN":
+            return self.object()
+        if kind == "T_ARR_BEGIN":
+            return self.array()
+        self.fail("value", token)
+
+    def nest(self):
+        self.depth += 1
+        if self.depth > 1000:
+            raise _JSONError(
+                "Found too many nested data structures (%d) at character %d" % (self.depth, self.start + 1)
+            )
+
+    def object(self):
+        self.nest()
+        table = self.engine.table()
+        token = self.token()
+        if token[0] == "T_OBJ_END":
+            self.depth -= 1
+            return table
+        while True:
+            if token[0] != "T_STRING":
+                self.fail("object key string", token)
+            key = token[1]
+            token = self.token()
+            if token[0] != "T_COLON":
+                self.fail("colon", token)
+            table[key] = self.value(self.token())
+            token = self.token()
+            if token[0] == "T_OBJ_END":
+                self.depth -= 1
+                return table
+            if token[0] != "T_COMMA":
+                self.fail("comma or object end", token)
+            token = self.token()
+
+    def array(self):
+        self.nest()
+        table = self.engine.table()
+        token = self.token()
+        if token[0] == "T_ARR_END":
+            self.depth -= 1
+            return table
+        index = 1
+        while True:
+            table[index] = self.value(token)
+            index += 1
+            token = self.token()
+            if token[0] == "T_ARR_END":
+                self.depth -= 1
+                return table
+            if token[0] != "T_COMMA":
+                self.fail("comma or array end", token)
+            token = self.token()
+
+    def decode(self):
+        # Nesting is refused past 1000 levels, as lua-cjson: leave Python
+        # the stack to get there.
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 4000))
+        try:
+            return self._decode()
+        finally:
+            sys.setrecursionlimit(limit)
+
+    def _decode(self):
+        result = self.value(self.token())
+        token = self.token()
+        if token[0] != "T_END":
+            self.fail("the end", token)
+        return result
 
 
 def cjsonFunctions(engine):
@@ -560,14 +749,15 @@ def cjsonFunctions(engine):
         return True, "".join(out).encode("latin-1")
 
     def decode(*args):
-        if len(args) != 1 or type(args[0]) is not bytes:
-            return False, "bad argument #1 to 'decode' (string expected)"
+        if len(args) != 1:
+            return False, "bad argument #1 to 'decode' (expected 1 argument)"
+        if type(args[0]) in (int, float):
+            args = (b"%.14g" % (args[0],),)
+        if type(args[0]) is not bytes:
+            return False, "bad argument #1 to 'decode' (string expected, got %s)" % (_luaTypeName(args[0]),)
         try:
-            value = json.loads(args[0].decode("utf-8", "surrogateescape"))
-        except json.JSONDecodeError as e:
-            return False, "Expected value but found invalid token at character %d" % (e.pos + 1,)
-        except RecursionError:
-            return False, "Found too many nested data structures (1001) at character 1"
-        return True, _fromJson(engine, value)
+            return True, _JSONDecoder(engine, args[0]).decode()
+        except _JSONError as e:
+            return False, str(e)
 
     return {b"encode": encode, b"decode": decode}
