@@ -731,3 +731,70 @@ class BusyTests(SynchronousTestCase):
         self.assertEqual(
             self.other.call("SCRIPT", "KILL"), b"-NOTBUSY No scripts in execution right now.\r\n"
         )
+
+
+class ReactorIterationTests(SynchronousTestCase):
+    """
+    The busy hook's doIteration serves sockets but runs no timers.
+    """
+
+    def test_doIterationRunsNoTimers(self):
+        """
+        A due timer does not run in doIteration(0), so expiry cycles and
+        blocking timeouts wait for the script to end.
+        """
+        from twisted.internet import selectreactor
+
+        reactor = selectreactor.SelectReactor()
+        self.addCleanup(reactor.disconnectAll)
+        fired = []
+        call = reactor.callLater(0, fired.append, True)
+        self.addCleanup(lambda: call.active() and call.cancel())
+        reactor.doIteration(0)
+        self.assertEqual(fired, [])
+        reactor.runUntilCurrent()
+        self.assertEqual(fired, [True])
+
+
+class KeyTests(SynchronousTestCase):
+    """
+    EVAL-like commands declare their keys through numkeys.
+    """
+
+    def test_keyPositions(self):
+        """
+        The keys are the numkeys arguments after numkeys; bad numkeys
+        gives none.
+        """
+        from txredisd.registry import COMMANDS
+
+        for name in (b"eval", b"evalsha", b"eval_ro", b"evalsha_ro", b"fcall", b"fcall_ro"):
+            spec = COMMANDS[name]
+            self.assertIn("movablekeys", spec.flags)
+            self.assertEqual(spec.keys([name, b"s", b"2", b"a", b"b", b"c"]), [b"a", b"b"])
+            self.assertEqual(spec.keys([name, b"s", b"x", b"a"]), [])
+            self.assertEqual(spec.keys([name, b"s", b"3", b"a"]), [])
+
+
+class FunctionPersistenceTests(SynchronousTestCase):
+    """
+    Function libraries are saved in RDB files and loaded back.
+    """
+
+    def test_saveAndLoad(self):
+        """
+        A library saved with SAVE's snapshot is there after loading it.
+        """
+        import os
+
+        from txredisd.persistence.service import Persistence
+
+        path = os.path.join(self.mktemp() + ".rdb")
+        conn = Connection()
+        conn.call("FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('one', function() return 1 end)")
+        conn.call("SET", "k", "v")
+        Persistence(conn.server, fsync=lambda fd: None).saveSync(path)
+        fresh = Connection()
+        self.assertEqual(Persistence(fresh.server).load(path), 1)
+        self.assertEqual(fresh.call("FCALL", "one", 0), b":1\r\n")
+        self.assertEqual(fresh.call("GET", "k"), b"$1\r\nv\r\n")
