@@ -219,6 +219,7 @@ SCRIPT_SHEBANG_ENGINE = "ERR Unexpected engine in script shebang: %s"
 SCRIPT_SHEBANG_FLAG = "ERR Unexpected flag in script shebang: %s"
 SCRIPT_SHEBANG_OPTION = "ERR Unknown lua shebang option: %s"
 SCRIPT_RO_WRITE_FLAG = "ERR Can not execute a script with write flag using *_ro command."
+SCRIPT_READONLY_REPLICA = "READONLY Can not run script with write flag on readonly replica"
 SCRIPT_FLUSH_MODE = "ERR SCRIPT FLUSH only support SYNC|ASYNC option"
 # Texts scripts see in error tables (luaPushError adds the ERR code).
 SCRIPT_CALL_OUTSIDE = "redis.call/pcall can only be called inside a script invocation"

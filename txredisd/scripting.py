@@ -725,21 +725,30 @@ class ScriptEngine:
         function, flags, _ = entry
         keys, args = _splitKeys(argv)
         if flags is not None:
-            if readOnly and "no-writes" not in flags:
-                raise CommandError(errors.SCRIPT_RO_WRITE_FLAG)
+            self._checkWriteFlag(caller, flags, readOnly)
         noWrites = readOnly or (flags is not None and "no-writes" in flags)
         run = Run(caller, sha.decode("ascii"), True, noWrites, flags, argv)
         return self._run(
             run, lambda: self._runEval(function, self.table(keys), self.table(args))
         )
 
+    def _checkWriteFlag(self, caller, flags, readOnly):
+        # Redis 7.0's scriptPrepareForRun: a script that may write (flagged
+        # by a shebang or a function without no-writes) is refused up
+        # front on a read-only replica and by the _RO commands.
+        if "no-writes" in flags:
+            return
+        if self.server.readOnlyReplica and caller.kind != "master":
+            raise CommandError(errors.SCRIPT_READONLY_REPLICA)
+        if readOnly:
+            raise CommandError(errors.SCRIPT_RO_WRITE_FLAG)
+
     def callFunction(self, caller, argv, function, readOnly):
         """
         Run FCALL/FCALL_RO.
         """
         keys, args = _splitKeys(argv)
-        if readOnly and "no-writes" not in function.flags:
-            raise CommandError(errors.SCRIPT_RO_WRITE_FLAG)
+        self._checkWriteFlag(caller, function.flags, readOnly)
         noWrites = readOnly or "no-writes" in function.flags
         run = Run(caller, function.name.decode("utf-8", "replace"), False, noWrites, function.flags, argv)
         callback = function.callback

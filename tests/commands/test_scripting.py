@@ -454,6 +454,24 @@ class ErrorTests(SynchronousTestCase):
         )
         self.assertEqual(self.conn.call("EXISTS", "a"), b":0\r\n")
 
+    def test_readOnlyReplica(self):
+        """
+        On a read-only replica scripts that may write are refused up front
+        (shebang, functions) or at their first write (plain EVAL).
+        """
+        self.conn.call("FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('f', function() return 1 end)")
+        self.conn.server.readOnlyReplica = True
+        self.assertEqual(
+            self.conn.call("EVAL", "#!lua\nreturn 1", 0),
+            b"-READONLY Can not run script with write flag on readonly replica\r\n",
+        )
+        self.assertEqual(
+            self.conn.call("FCALL", "f", 0), b"-READONLY Can not run script with write flag on readonly replica\r\n"
+        )
+        self.assertEqual(self.conn.call("EVAL", "#!lua flags=no-writes\nreturn 1", 0), b":1\r\n")
+        script = "return redis.call('set', 'a', 'b')"
+        self.assertScriptError(script, "READONLY You can't write against a read only replica.")
+
     def test_noscript(self):
         """
         EVALSHA of an unknown script answers NOSCRIPT.
