@@ -290,9 +290,14 @@ local function integer(n)
   return format("%.0f", n)
 end
 local function oneLine(text) return (gsub(text, "[\r\n]", " ")) end
-local function encode(v, s3, c3, out)
+local function encode(v, s3, c3, out, depth)
   local t = type(v)
   local n = #out
+  if depth >= 7995 then
+    -- Where Redis's lua_checkstack fails for nested tables.
+    out[n + 1] = "-ERR reached lua stack limit\r\n"
+    return
+  end
   if t == "string" then
     out[n + 1] = "$" .. #v .. "\r\n" .. v .. "\r\n"
   elseif t == "number" then
@@ -336,8 +341,8 @@ local function encode(v, s3, c3, out)
       local count = 0
       out[n + 1] = ""
       for key, value in next, f do
-        encode(key, s3, c3, out)
-        encode(value, s3, c3, out)
+        encode(key, s3, c3, out, depth + 1)
+        encode(value, s3, c3, out, depth + 1)
         count = count + 1
       end
       out[n + 1] = c3 and ("%" .. count .. "\r\n") or ("*" .. (2 * count) .. "\r\n")
@@ -348,7 +353,7 @@ local function encode(v, s3, c3, out)
       local count = 0
       out[n + 1] = ""
       for key in next, f do
-        encode(key, s3, c3, out)
+        encode(key, s3, c3, out, depth + 1)
         count = count + 1
       end
       out[n + 1] = (c3 and "~" or "*") .. count .. "\r\n"
@@ -359,7 +364,7 @@ local function encode(v, s3, c3, out)
     while true do
       local item = rawget(v, i)
       if item == nil then break end
-      encode(item, s3, c3, out)
+      encode(item, s3, c3, out, depth + 1)
       i = i + 1
     end
     out[n + 1] = "*" .. (i - 1) .. "\r\n"
@@ -375,7 +380,7 @@ function api.toResp(v, s3, c3)
   -- hook halves the interpreter's speed.
   debug.sethook()
   local out = {}
-  encode(v, s3, c3, out)
+  encode(v, s3, c3, out, 0)
   return table.concat(out)
 end
 function api.compile(body, chunkname, forFunctions)

@@ -78,6 +78,14 @@ class ToReplyTests(SynchronousTestCase):
         self.assertEqual(evalReply(self.conn, "return {err='My Error'}"), b"-My Error\r\n")
         self.assertEqual(evalReply(self.conn, "return {err='-WRONG x\\r\\ny'}"), b"--WRONG x  y\r\n")
 
+    def test_nestingLimit(self):
+        """
+        A table nested too deep ends in Redis's stack-limit error after
+        the 7995 arrays Redis writes.
+        """
+        reply = evalReply(self.conn, "local t = {} t[1] = t return t")
+        self.assertEqual(reply, b"*1\r\n" * 7995 + b"-ERR reached lua stack limit\r\n")
+
     def test_resp3TablesResp2(self):
         """
         RESP3 tables degrade for a RESP2 caller: map to a flat array, set
