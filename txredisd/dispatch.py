@@ -117,7 +117,9 @@ def execute(client, argv):
     if client.subscriptions and not client.resp3 and argv[0].lower() not in _SUBSCRIBED_ALLOWED:
         return _fail(client, spec, errors.SUBSCRIBED_CONTEXT % (spec.name,))
     busy = server.busyScript
-    if busy is not None and "allow_busy" not in flags:
+    if busy is not None and "allow_busy" not in flags and client.kind != "master":
+        # Redis postpones its master's stream instead; refusing it would
+        # lose writes, so it runs.
         return _fail(client, spec, busy.busyError)
     if multi is not None and argv[0].lower() not in _MULTI_CONTROL:
         multi.append((spec, argv))
