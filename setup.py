@@ -14,6 +14,7 @@ setup(
         "zope.interface>=5",
         "hiredis>=2.0",
         "sortedcontainers>=2.4",
+        "lupa>=2.0",
     ],
     extras_require={
         "test": [

@@ -142,12 +142,18 @@ def execute(client, argv):
         return _fail(client, spec, errors.READONLY)
     if client.subscriptions and not client.resp3 and argv[0].lower() not in _SUBSCRIBED_ALLOWED:
         return _fail(client, spec, errors.SUBSCRIBED_CONTEXT % (spec.name,))
+    busy = server.busyScript
+    if busy is not None and "allow_busy" not in flags and client.kind != "master":
+        # Redis postpones its master's stream instead; refusing it would
+        # lose writes, so it runs.
+        return _fail(client, spec, busy.busyError)
     if multi is not None and argv[0].lower() not in _MULTI_CONTROL:
         multi.append((spec, argv))
         return QUEUED
     reply = call(client, spec, argv)
     blocking = server.blocking
-    if blocking.ready:
+    # Clients blocked on keys a busy script pushed to wait for its end.
+    if blocking.ready and server.busyScript is None:
         blocking.serveReady()
     return reply
 
@@ -160,7 +166,10 @@ def call(client, spec, argv):
     """
     server = client.server
     store = server.store
-    store.now = int(server.clock.seconds() * 1000)
+    if client.kind != "script":
+        # A script's commands all see the time it started at (Redis 7.0's
+        # script time snapshot).
+        store.now = int(server.clock.seconds() * 1000)
     dirty = store.dirty
     client.propagateAs = None
     stat = server.commandStats.get(spec.name)

@@ -88,6 +88,10 @@ class RedisProtocol(LineReceiver):
         self._out = None
         # The parser's limits, saved while the unauthenticated ones apply.
         self._limits = None
+        # Inside _process: a busy script serving other clients from its
+        # hook (txredisd.scripting) may deliver this connection's next
+        # read, which must wait for the script's reply.
+        self._processing = False
 
     def connectionMade(self):
         server = self.server
@@ -148,10 +152,13 @@ class RedisProtocol(LineReceiver):
         commands, error = self.parser.feed(data)
         if error is not None:
             self._protocolError = error
-        if self._waiting is not None or self._queue:
+        if self._waiting is not None or self._queue or self._processing:
             self._queue.extend(commands)
             return
         self._process(commands)
+        while self._queue and self._waiting is None and not client.closed:
+            queued, self._queue = self._queue, []
+            self._process(queued)
 
     def _liftLimits(self):
         """
@@ -174,6 +181,13 @@ class RedisProtocol(LineReceiver):
         Run requests in order until one blocks; write all their replies at
         once.
         """
+        self._processing = True
+        try:
+            self._runCommands(commands)
+        finally:
+            self._processing = False
+
+    def _runCommands(self, commands):
         client = self.client
         resp3 = client.resp3
         out = self._out = []
@@ -181,7 +195,8 @@ class RedisProtocol(LineReceiver):
             for index, argv in enumerate(commands):
                 reply = execute(client, argv)
                 if type(reply) is Deferred:
-                    self._queue = list(commands[index + 1 :])
+                    # Requests read while this one ran (a busy script) follow.
+                    self._queue = list(commands[index + 1 :]) + self._queue
                     self._waiting = reply
                     reply.addBoth(self._unblocked)
                     break

@@ -85,6 +85,10 @@ class RedisServer:
         self.metrics = InstantaneousMetrics()
         self.cronHooks = [sampleMetrics]
         self.acl = ACL(self)
+        # The run of a script past busy-reply-threshold: other clients get
+        # -BUSY (txredisd.scripting).
+        self.busyScript = None
+        self.scripting = None
 
     def resetStats(self):
         """

@@ -205,3 +205,17 @@ class ReplicaLinkTests(SynchronousTestCase):
         self.reactor.advance(0)
         self.assertEqual(self.client.call("GET", "k4"), b"$1\r\nv\r\n")
         self.assertEqual(self.master.offset, 7)
+
+    def test_fullResyncLoadsFunctions(self):
+        """
+        Function libraries in the master's RDB replace the replica's.
+        """
+        code = (
+            b"#!lua name=lib\nredis.register_function{function_name='f', "
+            b"callback=function(keys, args) return 7 end, flags={'no-writes'}}"
+        )
+        protocol, transport = self.connect()
+        self.handshake(protocol, transport)
+        payload = rdb.dumps({0: [(b"a", b"string", b"1", None)]}, (), 10, functions=[code])
+        protocol.dataReceived(b"+FULLRESYNC " + b"a" * 40 + b" 0\r\n$%d\r\n" % len(payload) + payload)
+        self.assertEqual(self.client.call("FCALL_RO", "f", "0"), b":7\r\n")

@@ -83,6 +83,9 @@ def shutdown(client, argv):
     server = client.server
     if abort:
         raise CommandError("ERR No shutdown in progress.")
+    if server.busyScript is not None and not nosave:
+        # Only SHUTDOWN NOSAVE stops a server stuck in a script.
+        raise CommandError(server.busyScript.busyError)
     persistence = _persistence(client)
     wantSave = saveFlag or (not nosave and bool(server.config["save"]))
     if wantSave:

@@ -813,6 +813,14 @@ class RDBWriter:
         """
         self._emit(b"\xf5" + encodeString(code, self.compress))
 
+    def functions(self, codes):
+        """
+        The function libraries' sources, which version 9 cannot hold.
+        """
+        if self.version >= 10:
+            for code in codes:
+                self.function(code)
+
     def selectDB(self, index, size, expires):
         """
         Start a database.

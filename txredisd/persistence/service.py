@@ -18,6 +18,7 @@ from twisted.internet.threads import deferToThread
 from twisted.logger import Logger
 
 import txredisd
+from txredisd.errors import CommandError
 from txredisd.persistence import rdb
 from txredisd.persistence.snapshot import Snapshot
 from txredisd.persistence.values import fromPlain
@@ -136,6 +137,13 @@ class Persistence:
             raise LoadError(
                 "Bad RDB file %s: %s at offset %d of %d bytes" % (path, e.reason, e.offset, len(data))
             )
+        if reader.functions:
+            from txredisd.scripting import engine
+
+            try:
+                engine(self.server).restoreLibraries(reader.functions, b"replace")
+            except CommandError as e:
+                raise LoadError("%s: cannot load its functions: %s" % (path, e.message))
         store.dirty = 0
         self.dirtyAtLastSave = 0
         self.loadedAux = reader.aux
@@ -316,6 +324,7 @@ def writeSnapshot(snapshot, path, version, aux, fsync=os.fsync):
     temp = os.path.join(directory, "temp-%d-%d.rdb" % (os.getpid(), id(snapshot)))
     writer = rdb.RDBWriter(version)
     writer.header(aux)
+    writer.functions(snapshot.functions)
     try:
         with open(temp, "wb") as f:
             f.write(writer.take())

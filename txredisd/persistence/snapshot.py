@@ -23,10 +23,14 @@ class Snapshot:
 
     @ivar databases: a list of C{(index, data, expires)} shallow copies.
     @ivar takenAt: the keyspace time (ms) when taken.
+    @ivar functions: the function libraries' sources.
     """
 
     def __init__(self, keyspace):
         self.takenAt = keyspace.now
+        # Function libraries' sources (txredisd.scripting keeps them on
+        # the keyspace): saved with the data, as Redis 7.0 does.
+        self.functions = list(getattr(keyspace, "functionCodes", ()))
         self.databases = [
             (db.index, db.data.copy(), db.expires.copy()) for db in keyspace.databases if db.data
         ]

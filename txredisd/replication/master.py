@@ -41,6 +41,7 @@ def encodeSnapshot(snapshot, version, aux):
     """
     writer = rdb.RDBWriter(version)
     writer.header(aux)
+    writer.functions(snapshot.functions)
     parts = [writer.take()]
     for index, data, expires in snapshot.databases:
         writer.selectDB(index, len(data), len(expires))

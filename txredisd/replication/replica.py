@@ -27,11 +27,12 @@ _HANDSHAKE_OK_PING = (b"+", b"-NOAUTH", b"-NOPERM", b"-ERR operation not permitt
 
 def _decodePayload(payload):
     """
-    The keys of an RDB payload as C{(db, key, value, expire)}, values built
-    (runs in a thread: it touches no live data).
+    The keys of an RDB payload as C{(db, key, value, expire)}, values built,
+    and its function libraries (runs in a thread: it touches no live data).
     """
-    records, aux = rdb.loads(payload)
-    return [(r.db, r.key, fromPlain(r.type, r.value), r.expire) for r in records]
+    reader = rdb.RDBReader(payload)
+    records = list(reader.records())
+    return [(r.db, r.key, fromPlain(r.type, r.value), r.expire) for r in records], reader.functions
 
 
 class MasterClient(Client):
@@ -434,11 +435,17 @@ class ReplicaOf:
         d.addCallback(self._install)
         return d
 
-    def _install(self, items):
+    def _install(self, decoded):
+        items, functions = decoded
         server = self.server
         store = server.store
         server.loading = True
         store.flushAll()
+        if functions or getattr(store, "functionCodes", None):
+            # The master's libraries replace ours, as its keys do.
+            from txredisd.scripting import engine
+
+            engine(server).restoreLibraries(functions, b"flush")
         done = Deferred()
 
         def step(start):
