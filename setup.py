@@ -15,6 +15,10 @@ setup(
         "hiredis>=2.0",
         "sortedcontainers>=2.4",
         "lupa>=2.0",
+        # CRC64 and LZF for RDB files in C; txredisd.persistence.checksums
+        # has pure-Python fallbacks giving the same results.
+        "anycrc>=2.0",
+        "python-lzf>=0.2",
     ],
     extras_require={
         "test": [
