@@ -298,6 +298,17 @@ def splitArgs(line):
         args.append(bytes(current))
 
 
+def _findCR(data, pos):
+    """
+    Find the end of a count line as Redis does, with strchr(): a NUL byte
+    before the C{\\r} hides it, and the line never ends.
+    """
+    cr = data.find(b"\r", pos)
+    if cr >= 0 and data.find(b"\0", pos, cr) >= 0:
+        return -1
+    return cr
+
+
 def _bulkLength(text):
     # The common case without string2ll's regular expression.
     if text.isdigit() and (text[0] != 0x30 or len(text) == 1) and len(text) < 19:
@@ -388,6 +399,10 @@ class RequestParser:
             if args is None:
                 if data[pos] != 0x2A:
                     newline = find(b"\n", pos)
+                    if newline >= 0 and find(b"\0", pos, newline) >= 0:
+                        # Redis looks for the line end with strchr(), which
+                        # stops at a NUL byte: the line never ends.
+                        newline = -1
                     if newline < 0:
                         if n - pos > INLINE_MAX:
                             raise ProtocolError("too big inline request")
@@ -400,7 +415,7 @@ class RequestParser:
                     if argv:
                         commands.append(argv)
                     continue
-                cr = find(b"\r", pos)
+                cr = _findCR(data, pos)
                 if cr < 0:
                     if n - pos > INLINE_MAX:
                         raise ProtocolError("too big mbulk count string")
@@ -419,7 +434,7 @@ class RequestParser:
             while self._remaining:
                 bulkLen = self._bulkLen
                 if bulkLen < 0:
-                    cr = find(b"\r", pos)
+                    cr = _findCR(data, pos)
                     if cr < 0:
                         if n - pos > INLINE_MAX:
                             raise ProtocolError("too big bulk count string")
