@@ -6,10 +6,12 @@ Deferred replies, backpressure and the eager TCP transport.
 import errno
 import socket
 
+import pytest_twisted
+
 from twisted.internet import defer, task
 from twisted.internet.error import ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
-from twisted.trial.unittest import SynchronousTestCase, TestCase
+from twisted.trial.unittest import SynchronousTestCase
 
 from tests.helpers import Connection, makeServer
 from txredisd.protocol import EagerServer, RedisFactory, RedisProtocol, listenTCPEager
@@ -479,41 +481,34 @@ class TrackingFactory(RedisFactory):
         return protocol
 
 
-class BackpressureTests(TestCase):
+@pytest_twisted.inlineCallbacks
+def test_backpressureBoundedBuffer():
     """
-    Over real TCP, a client that sends but never reads cannot make the
-    server buffer replies without bound.
+    Over real TCP, many GETs of a large value from a client that sends but
+    never reads: the server stops reading, its queued replies stay bounded
+    by about one read's worth, and once the client reads every reply
+    arrives.
     """
+    from twisted.internet import reactor
 
-    def test_boundedBuffer(self):
-        """
-        Many GETs of a large value from a client that does not read: the
-        server stops reading, its queued replies stay bounded by about one
-        read's worth, and once the client reads every reply arrives.
-        """
-        from twisted.internet import reactor
-
-        server = makeServer()
-        value = b"v" * 32768
-        server.store.db(0).set(b"big", value)
-        factory = TrackingFactory(server)
-        port = listenTCPEager(reactor, 0, factory, "127.0.0.1")
-        self.addCleanup(port.stopListening)
-
-        client = socket.socket()
+    server = makeServer()
+    value = b"v" * 32768
+    server.store.db(0).set(b"big", value)
+    factory = TrackingFactory(server)
+    port = listenTCPEager(reactor, 0, factory, "127.0.0.1")
+    client = socket.socket()
+    try:
         client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         # As Redis clients do: without it Nagle holds the small batches
         # back and they arrive as one read.
         client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         client.connect(("127.0.0.1", port.getHost().port))
         client.setblocking(False)
-        self.addCleanup(client.close)
 
         total = 2000
         perSend = 10
         request = encodeCommand([b"GET", b"big"]) * perSend
         reply = b"$32768\r\n" + value + b"\r\n"
-        state = {"sent": 0, "maxQueued": 0, "received": 0}
 
         def queued():
             if not factory.protocols:
@@ -521,38 +516,38 @@ class BackpressureTests(TestCase):
             transport = factory.protocols[0].transport
             return len(transport.dataBuffer) - transport.offset + transport._tempDataLen
 
-        @defer.inlineCallbacks
-        def run():
-            # Send everything, one small batch per reactor turn, never
-            # reading.
-            while state["sent"] < total:
-                client.send(request)
-                state["sent"] += perSend
-                state["maxQueued"] = max(state["maxQueued"], queued())
-                yield task.deferLater(reactor, 0, lambda: None)
-            for _ in range(200):
-                state["maxQueued"] = max(state["maxQueued"], queued())
-                yield task.deferLater(reactor, 0, lambda: None)
-            processed = server.stats["total_commands_processed"]
-            paused = factory.protocols[0].transport not in reactor.getReaders()
-            # Now read everything.
-            expected = total * len(reply)
-            while state["received"] < expected:
-                try:
-                    data = client.recv(1 << 20)
-                except BlockingIOError:
-                    data = b""
-                state["received"] += len(data)
-                yield task.deferLater(reactor, 0, lambda: None)
-            return processed, paused
+        def turn():
+            return task.deferLater(reactor, 0, lambda: None)
 
-        processed, paused = yield run()
-        self.assertTrue(paused)
-        self.assertLess(processed, total)
+        # Send everything, one small batch per reactor turn, never reading.
+        maxQueued = 0
+        for _ in range(total // perSend):
+            client.send(request)
+            maxQueued = max(maxQueued, queued())
+            yield turn()
+        for _ in range(200):
+            maxQueued = max(maxQueued, queued())
+            yield turn()
+        transport = factory.protocols[0].transport
+        assert transport not in reactor.getReaders()
+        assert server.stats["total_commands_processed"] < total
         # Without backpressure all 2000 replies (66MB) would queue; with it
         # the queue stays around one read's replies plus bufferSize.
-        self.assertLess(state["maxQueued"], 4 * 1024 * 1024)
-        self.assertEqual(state["received"], total * len(reply))
-        self.assertEqual(server.stats["total_commands_processed"], total)
+        assert maxQueued < 4 * 1024 * 1024
 
-    test_boundedBuffer = defer.inlineCallbacks(test_boundedBuffer)
+        # Now read everything.
+        received = 0
+        while received < total * len(reply):
+            try:
+                received += len(client.recv(1 << 20))
+            except BlockingIOError:
+                pass
+            yield turn()
+        assert received == total * len(reply)
+        assert server.stats["total_commands_processed"] == total
+    finally:
+        client.close()
+        yield port.stopListening()
+        for protocol in factory.protocols:
+            protocol.transport.abortConnection()
+        yield turn()
