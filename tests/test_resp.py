@@ -100,6 +100,7 @@ PARSE_VECTORS = [
     (b"*2\r\n$4\r\nECHO\r\n$3\r\nab", [], None),
     (b"*1\r\n$%d\r\nab" % (MAX_BULK_LEN,), [], None),
     (b"*2\r\n$3\r\nGET\r\n", [], None),
+    (b"*10000\r\n$4\r\nPING\r\n", [], None),
     (b"*2", [], None),
     (b"PING", [], None),
 ]
@@ -224,6 +225,21 @@ class BufferingTests(SynchronousTestCase):
                 parser.feed(b"x" * 1000)
             self.assertLessEqual(parser.buffered(), len(header) + 10000)
             self.assertFalse(parser.idle())
+
+    def test_claimedCountNotAllocated(self):
+        """
+        A multibulk claiming a billion arguments is held by the exact
+        parser, which allocates per argument received, never by hiredis,
+        which would allocate (and later free, one slot at a time) a list of
+        the claimed size.
+        """
+        for parser in makeParsers():
+            parser.feed(b"*1000000000\r\n$3\r\nSET\r\n")
+            self.assertEqual(parser.feed(b"$1\r\nk\r\n"), ([], None))
+            self.assertEqual(parser.buffered(), 0)
+            self.assertFalse(parser.idle())
+        self.assertFalse(parser._fallback.idle())
+        self.assertEqual(parser._pending, [])
 
     def test_largeBulkAccumulated(self):
         """

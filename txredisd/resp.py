@@ -476,12 +476,19 @@ class RequestParser:
 # may hold one of those bytes at the start of a line (a payload rarely
 # does) is framed by the exact parser instead.
 #
-# A bulk length of nine digits or more may be over proto-max-bulk-len and a
-# count of ten digits over INT_MAX, which Redis refuses as soon as it reads
-# the header while hiredis would wait for the rest: such reads go to the
-# exact parser too.
+# hiredis allocates an array's claimed size as soon as it reads the count
+# (and freeing it is linear in that size), where Redis allocates at most
+# 1024 slots before the arguments arrive: a read holding a count of five
+# digits or more goes to the exact parser.
+#
+# A bulk length of nine digits or more may be over proto-max-bulk-len,
+# which Redis refuses as soon as it reads the header while hiredis would
+# wait for the payload: a read that leaves a partial command holding one
+# goes to the exact parser too.
 _SUSPECT_START = b"+=(~>|"
-_SUSPECT = re.compile(rb"\n[+=(~>|]|\$[0-9]{9}|\*[0-9]{10}")
+_SUSPECT = re.compile(rb"\n[+=(~>|]")
+_BIG_COUNT = re.compile(rb"\*[0-9]{5}")
+_BIG_CLAIM = re.compile(rb"\$[0-9]{9}")
 
 
 def _delegate(name):
@@ -517,6 +524,7 @@ class HiredisRequestParser:
         self._hiredis = hiredis
         self._fallback = RequestParser(maxBulkLen)
         self._reader = hiredis.Reader()
+        self._hiredisError = hiredis.ProtocolError
         # Bytes fed to hiredis since the last command boundary, how many of
         # them the commands it returned occupy, and how many commands those
         # were: what a replay must skip.
@@ -550,11 +558,14 @@ class HiredisRequestParser:
             # The exact parser holds a partial command: it finishes it.
             return fallback.feed(data)
         if self._pending:
-            if (
-                self._tail[-1] == 0x0A and data[0] in _SUSPECT_START
-            ) or _SUSPECT.search(self._tail + data) is not None:
+            if self._tail[-1] == 0x0A and data[0] in _SUSPECT_START:
                 return self._replay(data)
-        elif data[0] != 0x2A or _SUSPECT.search(data) is not None:
+            scanned = self._tail + data
+        elif data[0] != 0x2A:
+            return self._replay(data)
+        else:
+            scanned = data
+        if _SUSPECT.search(scanned) is not None or _BIG_COUNT.search(scanned) is not None:
             return self._replay(data)
         if self._restricted:
             return self._replay(data)
@@ -583,7 +594,7 @@ class HiredisRequestParser:
                     consumed += size + (6 if size < 10 else 5 + len(str(size)))
                 append(command)
                 command = gets()
-        except self._hiredis.ProtocolError:
+        except self._hiredisError:
             return self._replay(data)
         fed = self._fed + len(data)
         if consumed == fed:
@@ -592,10 +603,14 @@ class HiredisRequestParser:
                 self._pending = []
                 self._fed = self._consumed = self._returned = 0
             return commands, None
-        if consumed > fed or fed - consumed > INLINE_MAX:
-            # Non-canonical framing slipped through, or a large command: the
-            # exact parser enforces the limits and accumulates it without
-            # re-scanning.
+        if (
+            consumed > fed
+            or fed - consumed > INLINE_MAX
+            or _BIG_CLAIM.search(scanned) is not None
+        ):
+            # Non-canonical framing slipped through, a claim the exact
+            # parser refuses at once, or a large command, which it
+            # accumulates without re-scanning.
             return self._replay(data)
         self._pending.append(data)
         self._fed = fed
