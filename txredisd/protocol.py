@@ -17,7 +17,7 @@ from zope.interface import implementer
 from txredisd.client import Client
 from txredisd.dispatch import execute
 from txredisd.errors import CommandError, ProtocolError
-from txredisd.resp import HiredisRequestParser, Raw, RequestParser, encode
+from txredisd.resp import HiredisRequestParser, RequestParser, encode
 
 try:
     import hiredis
@@ -119,30 +119,25 @@ class RedisProtocol(LineReceiver):
         once.
         """
         client = self.client
+        resp3 = client.resp3
         out = []
-        append = out.append
         for index, argv in enumerate(commands):
             reply = execute(client, argv)
-            kind = type(reply)
-            # The common replies are encoded here without a call.
-            if kind is Raw:
-                append(reply)
-            elif kind is bytes:
-                append(b"$%d\r\n%s\r\n" % (len(reply), reply))
-            elif kind is Deferred:
+            if type(reply) is Deferred:
                 self._queue = list(commands[index + 1 :])
                 self._waiting = reply
                 reply.addBoth(self._unblocked)
                 break
-            else:
-                # After HELLO, its own reply is in the new protocol.
-                append(encode(reply, client.resp3))
+            if client.resp3 != resp3:
+                # HELLO switched protocols: its own reply is in the new one.
+                resp3 = client.resp3
+            out.append(encode(reply, resp3))
             if client.closeAfterReply:
                 self._queue = []
                 break
         else:
             if self._protocolError is not None:
-                append(_PROTOCOL_ERROR % (str(self._protocolError).encode("latin-1", "replace"),))
+                out.append(_PROTOCOL_ERROR % (str(self._protocolError).encode("latin-1", "replace"),))
                 client.closeAfterReply = True
         if out:
             self._write(b"".join(out) if len(out) > 1 else out[0])
