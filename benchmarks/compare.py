@@ -186,7 +186,8 @@ def main(argv=None):
     parser.add_argument("--tests", default=TESTS, help="redis-benchmark -t list")
     parser.add_argument("--scenarios", default=None,
                         help="comma-separated scenario numbers to run (1-%d)" % len(SCENARIOS))
-    parser.add_argument("--keys", type=int, default=1000000, help="keys for the memory figure")
+    parser.add_argument("--keys", type=int, default=None,
+                        help="keys for the memory figure (1M; 100k with --quick)")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory figure")
     options = parser.parse_args(argv)
 
@@ -232,7 +233,7 @@ def main(argv=None):
                     "%.0f-%.0f" % (rlo, rhi), "%.0f-%.0f" % (tlo, thi),
                     rc, tc, tc / rc if rc else float("nan")))
         if not options.no_memory:
-            keys = options.keys // (10 if options.quick else 1)
+            keys = options.keys or (100000 if options.quick else 1000000)
             for server in servers:
                 print("%s: %.1f bytes per key after %d SETs of small values" % (
                     server.name, bytesPerKey(server, keys), keys))
