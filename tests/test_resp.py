@@ -29,6 +29,7 @@ from txredisd.resp import (
     Set,
     Status,
     Verbatim,
+    _encodedLength,
     encode,
     encodeCommand,
     splitArgs,
@@ -470,6 +471,14 @@ class EncodeTests(SynchronousTestCase):
         A value with no RESP form is a programming error.
         """
         self.assertRaises(TypeError, encode, object())
+
+    def test_encodedLength(self):
+        """
+        L{_encodedLength} is the length of L{encodeCommand}'s framing, for
+        arguments of every digit count (replication offsets count it).
+        """
+        for argv in ([b"PING"], [b"SET", b"k" * 9, b"v" * 10], [b"x" * 12345] * 11, [b""]):
+            self.assertEqual(_encodedLength(argv), len(encodeCommand(argv)))
 
     def test_encodeCommand(self):
         """

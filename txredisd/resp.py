@@ -491,6 +491,22 @@ _BIG_COUNT = re.compile(rb"\*[0-9]{5}")
 _BIG_CLAIM = re.compile(rb"\$[0-9]{9}")
 
 
+def _encodedLength(argv):
+    """
+    The bytes a command occupies in canonical framing, as a master sends
+    it and as hiredis accepts it (its string2ll is Redis's).
+
+    @param argv: a sequence of L{bytes}.
+    @return: the length of C{encodeCommand(argv)}, without building it.
+    """
+    # "*<n>\r\n", then "$<len>\r\n<payload>\r\n" for each argument.
+    total = 3 + len(str(len(argv)))
+    for arg in argv:
+        size = len(arg)
+        total += size + (6 if size < 10 else 5 + len(str(size)))
+    return total
+
+
 def _delegate(name):
     # The limits live on the exact parser, which enforces them; while any
     # is below Redis's defaults every read goes to it.
@@ -581,10 +597,8 @@ class HiredisRequestParser:
                 if type(command) is not list or not command:
                     # *-1, *0 or a nested type: the exact parser decides.
                     return self._replay(data)
-                # The bytes the command occupies in canonical framing
-                # ("*<n>\r\n", then "$<len>\r\n<payload>\r\n" per
-                # argument), which is all hiredis accepts: its string2ll is
-                # Redis's.  A plain loop beats C-level passes here.
+                # _encodedLength() inlined, with the element type check in
+                # the same pass.
                 consumed += 3 + len(str(len(command)))
                 for arg in command:
                     if type(arg) is not bytes:
