@@ -29,6 +29,10 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from tests.conftest import freePort, waitForPort  # noqa: E402
+
 TICKS = os.sysconf("SC_CLK_TCK")
 
 #: (name, redis-benchmark arguments, requests, requests in --quick mode)
@@ -39,25 +43,6 @@ SCENARIOS = [
     ("-c 500", ["-c", "500"], 200000, 50000),
 ]
 TESTS = "ping,set,get,incr,lpush,mset"
-
-
-def freePort():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def waitForPort(port, process, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("server exited with %s" % (process.returncode,))
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("nothing listens on port %d" % (port,))
 
 
 class Server:
