@@ -195,6 +195,20 @@ class ParserVectorTests(SynchronousTestCase):
             self.assertEqual(parser.feed(b"\r\n$4\r\nPING\r\n"), ([[b"PING"]], None))
             self.assertTrue(parser.idle())
 
+    def test_lowerMaxBulkLen(self):
+        """
+        With a lower C{proto-max-bulk-len}, a bulk claiming more is refused
+        as soon as its header arrives, and one within it is accepted.
+        """
+        for parser in [RequestParser(1000), HiredisRequestParser(hiredis, 1000)]:
+            self.assertEqual(
+                parser.feed(b"*2\r\n$4\r\nECHO\r\n$999\r\nab"), ([], None)
+            )
+            self.assertEqual(parser.feed(b"c" * 997 + b"\r\n"), ([[b"ECHO", b"ab" + b"c" * 997]], None))
+            self.assertEqual(
+                feedChunks(parser, [b"*2\r\n$4\r\nECHO\r\n$1001\r\nab"]), ([], "invalid bulk length")
+            )
+
     def test_commandsAcrossReadsReturnedOnce(self):
         """
         Commands hiredis framed before a read that needs the exact parser

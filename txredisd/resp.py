@@ -481,14 +481,17 @@ class RequestParser:
 # 1024 slots before the arguments arrive: a read holding a count of five
 # digits or more goes to the exact parser.
 #
-# A bulk length of nine digits or more may be over proto-max-bulk-len,
-# which Redis refuses as soon as it reads the header while hiredis would
-# wait for the payload: a read that leaves a partial command holding one
-# goes to the exact parser too.
+# A bulk length with as many digits as proto-max-bulk-len (nine for the
+# default 512MB) may be over it, which Redis refuses as soon as it reads
+# the header while hiredis would wait for the payload: a read that leaves a
+# partial command holding one goes to the exact parser too.
 _SUSPECT_START = b"+=(~>|"
 _SUSPECT = re.compile(rb"\n[+=(~>|]")
 _BIG_COUNT = re.compile(rb"\*[0-9]{5}")
-_BIG_CLAIM = re.compile(rb"\$[0-9]{9}")
+
+
+def _bigClaim(maxBulkLen):
+    return re.compile(rb"\$[0-9]{%d}" % (len(str(maxBulkLen)),))
 
 
 def _encodedLength(argv):
@@ -517,6 +520,7 @@ def _delegate(name):
         fallback = self._fallback
         setattr(fallback, name, value)
         self._restricted = fallback.maxArgs < _INT_MAX or fallback.maxUnauthBulk is not None
+        self._bigClaim = _bigClaim(fallback.maxBulkLen)
 
     return property(get, set)
 
@@ -541,6 +545,7 @@ class HiredisRequestParser:
         self._fallback = RequestParser(maxBulkLen)
         self._reader = hiredis.Reader()
         self._hiredisError = hiredis.ProtocolError
+        self._bigClaim = _bigClaim(maxBulkLen)
         # Bytes fed to hiredis since the last command boundary, how many of
         # them the commands it returned occupy, and how many commands those
         # were: what a replay must skip.
@@ -620,7 +625,7 @@ class HiredisRequestParser:
         if (
             consumed > fed
             or fed - consumed > INLINE_MAX
-            or _BIG_CLAIM.search(scanned) is not None
+            or self._bigClaim.search(scanned) is not None
         ):
             # Non-canonical framing slipped through, a claim the exact
             # parser refuses at once, or a large command, which it
