@@ -300,6 +300,17 @@ def splitArgs(line):
         args.append(bytes(current))
 
 
+def _findCR(data, pos):
+    """
+    Find the end of a count line as Redis does, with strchr(): a NUL byte
+    before the C{\\r} hides it, and the line never ends.
+    """
+    cr = data.find(b"\r", pos)
+    if cr >= 0 and data.find(b"\0", pos, cr) >= 0:
+        return -1
+    return cr
+
+
 def _bulkLength(text):
     # The common case without string2ll's regular expression.
     if text.isdigit() and (text[0] != 0x30 or len(text) == 1) and len(text) < 19:
@@ -417,6 +428,10 @@ class RequestParser:
             if args is None:
                 if data[pos] != 0x2A:
                     newline = find(b"\n", pos)
+                    if newline >= 0 and find(b"\0", pos, newline) >= 0:
+                        # Redis looks for the line end with strchr(), which
+                        # stops at a NUL byte: the line never ends.
+                        newline = -1
                     if newline < 0:
                         if n - pos > INLINE_MAX:
                             raise ProtocolError("too big inline request")
@@ -429,7 +444,7 @@ class RequestParser:
                     if argv:
                         commands.append(argv)
                     continue
-                cr = find(b"\r", pos)
+                cr = _findCR(data, pos)
                 if cr < 0:
                     if n - pos > INLINE_MAX:
                         raise ProtocolError("too big mbulk count string")
@@ -450,7 +465,7 @@ class RequestParser:
             while self._remaining:
                 bulkLen = self._bulkLen
                 if bulkLen < 0:
-                    cr = find(b"\r", pos)
+                    cr = _findCR(data, pos)
                     if cr < 0:
                         if n - pos > INLINE_MAX:
                             raise ProtocolError("too big bulk count string")
@@ -482,28 +497,63 @@ class RequestParser:
         return pos
 
 
-# hiredis frames '+', '=' and '(' elements as if they were bulk strings,
-# where Redis answers "expected '$'".  A read that may hold one (a line
-# starting with one of them, which a payload rarely does) is framed by the
-# exact parser instead; every other element type hiredis returns as a
-# non-bytes value, which is checked.
+# hiredis frames RESP3 types that Redis does not take in requests.  Inside
+# a multibulk, Redis answers "expected '$'" for any element but a bulk
+# string: hiredis returns most other types as non-bytes values, which are
+# checked, but '+', '=' and '(' elements as bytes.  At the top level, Redis
+# reads a line that does not start with '*' as an inline command: hiredis
+# returns most other types as non-lists, which are checked, but '~' and '>'
+# as lists, and '|' (attributes) it merges into the next reply.  A read that
+# may hold one of those bytes at the start of a line (a payload rarely
+# does) is framed by the exact parser instead.
 #
-# A bulk length of nine digits or more may be over proto-max-bulk-len, which
-# Redis refuses as soon as it reads the header while hiredis would wait for
-# the payload: such reads go to the exact parser too.
-_SUSPECT = re.compile(rb"\n[+=(]|\$[0-9]{9}")
+# hiredis allocates an array's claimed size as soon as it reads the count
+# (and freeing it is linear in that size), where Redis allocates at most
+# 1024 slots before the arguments arrive: a read holding a count of five
+# digits or more goes to the exact parser.
+#
+# A bulk length with as many digits as proto-max-bulk-len (nine for the
+# default 512MB) may be over it, which Redis refuses as soon as it reads
+# the header while hiredis would wait for the payload: a read that leaves a
+# partial command holding one goes to the exact parser too.
+_SUSPECT_START = b"+=(~>|"
+_SUSPECT = re.compile(rb"\n[+=(~>|]")
+_BIG_COUNT = re.compile(rb"\*[0-9]{5}")
+
+
+def _bigClaim(maxBulkLen):
+    return re.compile(rb"\$[0-9]{%d}" % (len(str(maxBulkLen)),))
 
 
 def _encodedLength(argv):
-    # The bytes a command occupies in canonical framing; hiredis only
-    # accepts canonical lengths (its string2ll is Redis's).
-    total = len(b"*%d\r\n" % len(argv)) + sum(map(len, argv)) + 5 * len(argv)
+    """
+    The bytes a command occupies in canonical framing, as a master sends
+    it and as hiredis accepts it (its string2ll is Redis's).
+
+    @param argv: a sequence of L{bytes}.
+    @return: the length of C{encodeCommand(argv)}, without building it.
+    """
+    # "*<n>\r\n", then "$<len>\r\n<payload>\r\n" for each argument.
+    total = 3 + len(str(len(argv)))
     for arg in argv:
         size = len(arg)
-        while size >= 10:
-            total += 1
-            size //= 10
+        total += size + (6 if size < 10 else 5 + len(str(size)))
     return total
+
+
+def _delegate(name):
+    # The limits live on the exact parser, which enforces them; while any
+    # is below Redis's defaults every read goes to it.
+    def get(self):
+        return getattr(self._fallback, name)
+
+    def set(self, value):
+        fallback = self._fallback
+        setattr(fallback, name, value)
+        self._restricted = fallback.maxArgs < _INT_MAX or fallback.maxUnauthBulk is not None
+        self._bigClaim = _bigClaim(fallback.maxBulkLen)
+
+    return property(get, set)
 
 
 class HiredisRequestParser:
@@ -517,29 +567,25 @@ class HiredisRequestParser:
     command boundary, so both produce identical commands and errors.
     """
 
+    maxArgs = _delegate("maxArgs")
+    maxUnauthBulk = _delegate("maxUnauthBulk")
+    maxBulkLen = _delegate("maxBulkLen")
+
     def __init__(self, hiredis, maxBulkLen=MAX_BULK_LEN):
         self._hiredis = hiredis
         self._fallback = RequestParser(maxBulkLen)
         self._reader = hiredis.Reader()
-        # Bytes fed to hiredis since the last command boundary, and how many
-        # commands it returned from them: what a replay must skip.
+        self._hiredisError = hiredis.ProtocolError
+        self._bigClaim = _bigClaim(maxBulkLen)
+        # Bytes fed to hiredis since the last command boundary, how many of
+        # them the commands it returned occupy, and how many commands those
+        # were: what a replay must skip.
         self._pending = []
         self._fed = 0
         self._consumed = 0
         self._returned = 0
-        self._lastByte = 0x0A
         self._tail = b""
-
-    def __getattr__(self, name):
-        if name in ("maxArgs", "maxUnauthBulk", "maxBulkLen"):
-            return getattr(self._fallback, name)
-        raise AttributeError(name)
-
-    def __setattr__(self, name, value):
-        if name in ("maxArgs", "maxUnauthBulk", "maxBulkLen"):
-            setattr(self._fallback, name, value)
-        else:
-            object.__setattr__(self, name, value)
+        self._restricted = False
 
     def idle(self):
         """
@@ -560,49 +606,67 @@ class HiredisRequestParser:
         if not data:
             return [], None
         fallback = self._fallback
-        if not fallback.idle():
+        if fallback._args is not None or fallback._buf or fallback._chunks is not None:
+            # The exact parser holds a partial command: it finishes it.
             return fallback.feed(data)
-        first = data[0]
-        if (
-            (self._lastByte == 0x0A and (first in b"+=(" or (not self._pending and first != 0x2A)))
-            or _SUSPECT.search(self._tail + data if self._pending else data) is not None
-            or fallback.maxArgs < _INT_MAX
-            or fallback.maxUnauthBulk is not None
-        ):
+        if self._pending:
+            if self._tail[-1] == 0x0A and data[0] in _SUSPECT_START:
+                return self._replay(data)
+            scanned = self._tail + data
+        elif data[0] != 0x2A:
             return self._replay(data)
-        self._reader.feed(data)
-        self._pending.append(data)
-        self._fed += len(data)
-        self._lastByte = data[-1]
-        self._tail = (self._tail + data)[-12:]
+        else:
+            scanned = data
+        if _SUSPECT.search(scanned) is not None or _BIG_COUNT.search(scanned) is not None:
+            return self._replay(data)
+        if self._restricted:
+            return self._replay(data)
+        reader = self._reader
+        reader.feed(data)
+        gets = reader.gets
         commands = []
-        gets = self._reader.gets
+        append = commands.append
         consumed = self._consumed
         try:
-            while True:
-                command = gets()
-                if command is False:
-                    break
+            command = gets()
+            while command is not False:
                 if type(command) is not list or not command:
                     # *-1, *0 or a nested type: the exact parser decides.
-                    return self._replay(b"")
-                # join() refuses anything but bytes-like elements.
-                b"".join(command)
-                commands.append(command)
-                consumed += _encodedLength(command)
-        except (self._hiredis.ProtocolError, TypeError):
-            return self._replay(b"")
-        if consumed == self._fed:
-            self._pending = []
-            self._fed = self._consumed = self._returned = 0
-        elif consumed > self._fed or self._fed - consumed > INLINE_MAX:
-            # Non-canonical framing slipped through, or a large command: the
-            # exact parser enforces the limits and accumulates it without
-            # re-scanning.
-            return self._replay(b"")
-        else:
-            self._consumed = consumed
-            self._returned += len(commands)
+                    return self._replay(data)
+                # _encodedLength() inlined, with the element type check in
+                # the same pass.
+                consumed += 3 + len(str(len(command)))
+                for arg in command:
+                    if type(arg) is not bytes:
+                        # An element that is not a bulk string.
+                        return self._replay(data)
+                    size = len(arg)
+                    consumed += size + (6 if size < 10 else 5 + len(str(size)))
+                append(command)
+                command = gets()
+        except self._hiredisError:
+            return self._replay(data)
+        fed = self._fed + len(data)
+        if consumed == fed:
+            # At a command boundary: nothing to remember.
+            if self._pending:
+                self._pending = []
+                self._fed = self._consumed = self._returned = 0
+            return commands, None
+        if (
+            consumed > fed
+            or fed - consumed > INLINE_MAX
+            or self._bigClaim.search(scanned) is not None
+        ):
+            # Non-canonical framing slipped through, a claim the exact
+            # parser refuses at once, or a large command, which it
+            # accumulates without re-scanning.
+            return self._replay(data)
+        self._pending.append(data)
+        self._fed = fed
+        self._consumed = consumed
+        self._returned += len(commands)
+        self._tail = data[-12:] if len(data) >= 12 else (self._tail + data)[-12:]
         return commands, None
 
     def resume(self):
@@ -616,13 +680,13 @@ class HiredisRequestParser:
         Frame everything since the last command boundary with the exact
         parser, returning only the commands not returned before.
 
-        @param data: bytes not yet fed to hiredis.
+        @param data: the bytes of this read, not yet in C{_pending}.
         """
-        pending = b"".join(self._pending) + data
+        pending = b"".join(self._pending) + data if self._pending else data
         skip = self._returned
         self._pending = []
         self._fed = self._consumed = self._returned = 0
-        self._lastByte = 0x0A
+        self._tail = b""
         self._reader = self._hiredis.Reader()
         commands, error = self._fallback.feed(pending)
         return commands[skip:], error

@@ -202,6 +202,11 @@ def makeService(options, reactor=None):
     @return: a L{service.MultiService}.
     """
     if reactor is None:
+        # Under twistd without --reactor nothing is installed yet: use the
+        # epoll reactor without per-event logging contexts.
+        from txredisd.reactor import installIfNone
+
+        installIfNone()
         from twisted.internet import reactor
     from txredisd.persistence.service import PersistenceService
     from txredisd.protocol import RedisFactory
