@@ -77,6 +77,7 @@ class MasterTests(SynchronousTestCase):
         PSYNC with the master's id and an offset inside the backlog
         continues from there.
         """
+        self.replica().call("PSYNC", "?", "-1")
         self.client.call("SET", "a", "1")
         offset = self.master.offset
         self.client.call("SET", "b", "2")
@@ -110,12 +111,27 @@ class MasterTests(SynchronousTestCase):
         After a promotion the old id stays valid up to the old offset, so
         replicas of the old master continue partially.
         """
+        self.replica().call("PSYNC", "?", "-1")
         self.client.call("SET", "a", "1")
         oldId, offset = self.master.replid, self.master.offset
         self.master.shiftReplicationId()
         replica = self.replica("psync2")
         out = replica.call("PSYNC", oldId, offset + 1)
         self.assertTrue(out.startswith(b"+CONTINUE %s\r\n" % (self.master.replid.encode(),)))
+
+    def test_noBacklogBeforeFirstReplica(self):
+        """
+        As in Redis, no stream is produced before the first replica: writes
+        leave the offset at 0, and the first PSYNC starts a new history.
+        """
+        self.client.call("SET", "a", "1")
+        self.assertEqual(self.master.offset, 0)
+        replid = self.master.replid
+        out = self.replica().call("PSYNC", replid, "1")
+        self.assertTrue(out.startswith(b"+FULLRESYNC"))
+        self.assertNotEqual(self.master.replid, replid)
+        self.client.call("SET", "b", "1")
+        self.assertGreater(self.master.offset, 0)
 
     def test_waitNoWrites(self):
         """
@@ -135,7 +151,12 @@ class MasterTests(SynchronousTestCase):
         self.client.call("SET", "a", "1")
         self.assertEqual(self.client.call("WAIT", "1", "0"), b"")
         self.server.clock.advance(0)
-        commands, _ = RequestParser().feed(replica.transport.value().split(b"\r\n", 2)[-1])
+        # Skip +FULLRESYNC and the RDB payload ($<len> framing) before the
+        # command stream.
+        value = replica.transport.value()
+        start = value.index(b"$")
+        newline = value.index(b"\r\n", start)
+        commands, _ = RequestParser().feed(value[newline + 2 + int(value[start + 1 : newline]) :])
         self.assertIn([b"REPLCONF", b"GETACK", b"*"], commands)
         self.assertEqual(replica.call("REPLCONF", "ACK", self.master.offset), b"")
         self.assertEqual(self.client.transport.value(), b":1\r\n")

@@ -106,6 +106,10 @@ class ReplicationMaster:
         # When this server is itself a replica, its sub-replicas get the
         # master's stream as it is, not our own encoding of it.
         self.proxying = False
+        # As Redis, the stream is only produced once a backlog exists: from
+        # the first replica on (or when following a master); until then a
+        # write costs nothing here.
+        self.backlogActive = False
         self._ackRequested = False
         self._waiters = []
         self._pingLoop = None
@@ -141,7 +145,7 @@ class ReplicationMaster:
         """
         Propagate commands that changed database C{dbIndex}.
         """
-        if self.proxying:
+        if self.proxying or not self.backlogActive:
             return
         parts = []
         if dbIndex != self.lastDb:
@@ -207,6 +211,13 @@ class ReplicationMaster:
         Answer PSYNC (or SYNC, with C{replid} L{None}): a partial resync
         from the backlog when possible, else a full one.
         """
+        if not self.backlogActive:
+            # Redis's createReplicationBacklog on the first replica: a new
+            # history starts here.
+            self.backlogActive = True
+            self.replid = newReplicationId()
+            self.replid2 = "0" * 40
+            self.secondOffset = -1
         state = self.replicaFor(client)
         client.kind = "replica"
         replidText = replid.decode("latin-1") if replid is not None else None
@@ -397,7 +408,7 @@ class ReplicationMaster:
             ("master_replid2", self.replid2),
             ("master_repl_offset", self.offset),
             ("second_repl_offset", self.secondOffset),
-            ("repl_backlog_active", 1),
+            ("repl_backlog_active", 1 if self.backlogActive else 0),
             ("repl_backlog_size", self.backlogSize()),
             ("repl_backlog_first_byte_offset", self.backlogFirstOffset() if self.backlog else 0),
             ("repl_backlog_histlen", len(self.backlog)),

@@ -341,6 +341,7 @@ class ReplicaOf:
         server.isReplica = True
         server.store.deleteExpired = False
         self.replicationMaster.proxying = True
+        self.replicationMaster.backlogActive = True
         self.linkStatus = "down"
         self.linkDownSince = server.clock.seconds()
         self.factory = MasterLinkFactory(self)
