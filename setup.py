@@ -28,7 +28,7 @@ setup(
             "redis>=5",
             "hypothesis>=6",
             # The embedding tests' Twisted-native client.
-            "txredisapi>=1.4",
+            "txredisapi>=1.6",
         ],
     },
     classifiers=[

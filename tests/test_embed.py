@@ -365,6 +365,26 @@ async def test_stopListening():
 
 
 @pytest_twisted.ensureDeferred
+async def test_shutdownStopsOnlyTheServer():
+    """
+    SHUTDOWN from a client stops the embedded server (the connection closes
+    without a reply, the port refuses connections) and leaves the reactor,
+    and so the program around it, running.
+    """
+    reactor = _reactor()
+    async with Embedded() as embedded:
+        client = await embedded.connect(RawClient())
+        client.transport.write(b"SHUTDOWN NOSAVE\r\n")
+        assert (await client.lost)[0].check(ConnectionDone)
+        assert client._buffer == b""
+        assert not embedded.running.service.running
+        endpoint = endpoints.TCP4ClientEndpoint(reactor, "127.0.0.1", embedded.running.port)
+        with pytest.raises(ConnectionRefusedError):
+            await endpoints.connectProtocol(endpoint, RawClient())
+    assert reactor.running
+
+
+@pytest_twisted.ensureDeferred
 async def test_configuration():
     """
     Keyword arguments configure the server as command-line options do:

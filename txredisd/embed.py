@@ -19,6 +19,7 @@ import os
 
 from twisted.application import internet, service
 from twisted.internet import defer, endpoints
+from twisted.logger import Logger
 from twisted.python.failure import Failure
 
 from txredisd.tap import CronService, Options, TCPPortService
@@ -123,9 +124,14 @@ class RedisService(service.MultiService):
     the listeners.  So when it stops, the listeners stop first and the final
     save sees no new writes.
 
+    A client's SHUTDOWN stops this service (after saving, as Redis does)
+    and leaves the rest of the program running.
+
     @ivar redisServer: the L{txredisd.server.RedisServer}.
     @ivar factory: the L{txredisd.protocol.RedisFactory} its listeners use.
     """
+
+    _log = Logger()
 
     def __init__(self, reactor, options):
         """
@@ -146,6 +152,8 @@ class RedisService(service.MultiService):
         config = options.config
         self.redisServer = server = RedisServer(reactor, config, reactor=reactor)
         self.factory = RedisFactory(server, useHiredis=not options["no-hiredis"])
+        # SHUTDOWN stops this server, not the program it is embedded in.
+        server.onShutdown = self._shutdown
         self._listeners = []
         PersistenceService(server).setServiceParent(self)
         CronService(server).setServiceParent(self)
@@ -157,6 +165,11 @@ class RedisService(service.MultiService):
             )
         for description in options["listen"]:
             self.listen(description)
+
+    def _shutdown(self):
+        if self.running:
+            d = defer.maybeDeferred(self.stopService)
+            d.addErrback(lambda f: self._log.failure("Stopping after SHUTDOWN failed", f))
 
     def listenTCP(self, port, interface="127.0.0.1"):
         """

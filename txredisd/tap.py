@@ -196,7 +196,8 @@ class TCPPortService(service.Service):
 def makeService(options, reactor=None):
     """
     Build the server's service tree: a L{txredisd.embed.RedisService} that
-    also logs the startup line and handles SIGTERM and SIGINT as Redis does.
+    also logs the startup line, handles SIGTERM and SIGINT as Redis does, and
+    whose SHUTDOWN stops the reactor.
 
     @param options: a parsed L{Options}.
     @param reactor: the reactor (the global one when L{None}).
@@ -207,6 +208,9 @@ def makeService(options, reactor=None):
     from txredisd.embed import RedisService
 
     top = RedisService(reactor, options)
+    # The server's default: SHUTDOWN stops the reactor, ending the process
+    # as it ends redis-server.
+    top.redisServer.onShutdown = None
     # Last, so it starts once the listeners listen.
     StartupLogService(reactor, top.describe).setServiceParent(top)
     return top
