@@ -12,6 +12,7 @@ pytest-twisted already runs.
 """
 
 import os
+import re
 import subprocess
 import sys
 
@@ -540,3 +541,67 @@ def test_trialRunsTrialTests(tmp_path):
     assert result.returncode == 0, output
     tests = [name for name in dir(TxredisapiTrialTests) if name.startswith("test_")]
     assert "PASSED (successes=%d)" % (len(tests),) in output, output
+
+
+# --- README -------------------------------------------------------------------
+
+
+def readmeExamples():
+    """
+    @return: the Python code blocks of README.md's Embedding section.
+    """
+    with open(os.path.join(ROOT, "README.md")) as f:
+        readme = f.read()
+    section = readme.split("## Embedding", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+def test_readmeProgram(tmp_path):
+    """
+    README's embedding program runs as written: it starts a server, sets and
+    gets a key through txredisapi, prints the value and exits cleanly.
+    """
+    path = tmp_path / "example.py"
+    path.write_text(readmeExamples()[0])
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    result = subprocess.run(
+        [sys.executable, str(path)],
+        cwd=str(tmp_path),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        timeout=60,
+    )
+    assert (result.returncode, result.stdout) == (0, b"hello\n")
+
+
+@pytest_twisted.ensureDeferred
+async def test_readmeApplication(tmp_path):
+    """
+    README's .tac example builds an application whose service tree serves
+    clients on the configured port and saves the data set when it stops
+    (its default save points); run here on a free port in a scratch
+    directory.
+    """
+    from twisted.application.service import IService
+
+    from tests.conftest import freePort
+
+    port = freePort()
+    source = readmeExamples()[1]
+    for old, new in [("port=6380", "port=%d" % (port,)), ('dir="/var/lib/myapp"', "dir=%r" % (str(tmp_path),))]:
+        assert old in source
+        source = source.replace(old, new)
+    namespace = {}
+    exec(compile(source, "README.md", "exec"), namespace)
+    reactor = _reactor()
+    state = ReactorState(reactor)
+    application = IService(namespace["application"])
+    application.startService()
+    endpoint = endpoints.TCP4ClientEndpoint(reactor, "127.0.0.1", port)
+    client = await endpoints.connectProtocol(endpoint, RawClient())
+    assert await client.request(b"SET k v\r\n", 5) == b"+OK\r\n"
+    await application.stopService()
+    await client.lost
+    assert state.leftovers() == []
+    assert (tmp_path / "dump.rdb").exists()
