@@ -354,6 +354,33 @@ async def test_stopClosesClients():
 
 
 @pytest_twisted.ensureDeferred
+async def test_stopCutsOffStuckClients():
+    """
+    A client that does not read its replies is cut off once the close
+    timeout passes, so it cannot hold up stopping the server.
+    """
+    from txredisd.embed import _ClientsService
+
+    async with Embedded() as embedded:
+        client = await embedded.connect(RawClient())
+        value = b"x" * 1000000
+        setBig = b"*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$%d\r\n%s\r\n" % (len(value), value)
+        assert await client.request(setBig, 5) == b"+OK\r\n"
+        client.transport.pauseProducing()
+        client.transport.write(b"GET big\r\n" * 64)
+        (serverClient,) = embedded.running.server.clients.values()
+        # The server stops reading a client whose replies pile up.
+        while not serverClient.transport.producerPaused:
+            await _deferLater(0.01)
+        (clients,) = [s for s in embedded.running.service if isinstance(s, _ClientsService)]
+        clients.closeTimeout = 0.05
+        await embedded.running.stop()
+        assert embedded.running.server.clients == {}
+        client.transport.resumeProducing()
+        await client.lost
+
+
+@pytest_twisted.ensureDeferred
 async def test_stopListening():
     """
     Once stopped, the server's port refuses connections.
@@ -433,14 +460,12 @@ async def test_portInUse():
         assert state.leftovers() == []
 
 
-@pytest_twisted.ensureDeferred
-async def test_serviceInApplication():
+async def startInApplication(reactor):
     """
-    L{RedisService} runs as the child of an application's MultiService:
-    it serves while the parent runs and stops with it.
+    Start a L{RedisService} on a free port as the child of a MultiService.
+
+    @return: the parent, the L{RedisService} and a connected L{RawClient}.
     """
-    reactor = _reactor()
-    state = ReactorState(reactor)
     parent = MultiService()
     redisService = RedisService(reactor, makeOptions(port=0, save=""))
     redisService.setServiceParent(parent)
@@ -450,9 +475,38 @@ async def test_serviceInApplication():
     assert redisService.describe() == ["127.0.0.1:%d" % (port,)]
     endpoint = endpoints.TCP4ClientEndpoint(reactor, "127.0.0.1", port)
     client = await endpoints.connectProtocol(endpoint, RawClient())
+    return parent, redisService, client
+
+
+@pytest_twisted.ensureDeferred
+async def test_serviceInApplication():
+    """
+    L{RedisService} runs as the child of an application's MultiService:
+    it serves while the parent runs and stops with it.
+    """
+    reactor = _reactor()
+    state = ReactorState(reactor)
+    parent, redisService, client = await startInApplication(reactor)
     assert await client.request(b"PING\r\n", 7) == b"+PONG\r\n"
     await parent.stopService()
     await client.lost
+    assert state.leftovers() == []
+
+
+@pytest_twisted.ensureDeferred
+async def test_shutdownInApplication():
+    """
+    After SHUTDOWN stopped a L{RedisService}, its parent still runs, and
+    stopping the parent later finds nothing more to stop.
+    """
+    reactor = _reactor()
+    state = ReactorState(reactor)
+    parent, redisService, client = await startInApplication(reactor)
+    client.transport.write(b"SHUTDOWN\r\n")
+    await client.lost
+    assert not redisService.running
+    assert parent.running
+    await parent.stopService()
     assert state.leftovers() == []
 
 

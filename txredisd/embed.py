@@ -160,11 +160,16 @@ class RedisService(service.MultiService):
         ReplicationService(server, reactor).setServiceParent(self)
         _ClientsService(server).setServiceParent(self)
         if config["port"]:
-            self._addListener(
-                TCPPortService(reactor, config["port"], config["bind"].decode().split(), self.factory)
-            )
+            tcpService = TCPPortService(reactor, config["port"], config["bind"].decode().split(), self.factory)
+            self._addListener(tcpService, tcpService.describe)
         for description in options["listen"]:
             self.listen(description)
+
+    def stopService(self):
+        if not self.running:
+            # Already stopped by SHUTDOWN; now its parent stops.
+            return None
+        return service.MultiService.stopService(self)
 
     def _shutdown(self):
         if self.running:
@@ -180,7 +185,8 @@ class RedisService(service.MultiService):
         @return: the listener's L{TCPPortService}; once started, its
             C{ports} are the listening ports.
         """
-        return self._addListener(TCPPortService(self._reactor, port, [interface], self.factory))
+        listener = TCPPortService(self._reactor, port, [interface], self.factory)
+        return self._addListener(listener, listener.describe)
 
     def listen(self, description):
         """
@@ -191,13 +197,12 @@ class RedisService(service.MultiService):
         """
         endpoint = endpoints.serverFromString(self._reactor, description)
         listener = internet.StreamServerEndpointService(endpoint, self.factory)
-        listener.description = description
-        return self._addListener(listener)
+        return self._addListener(listener, lambda: [description])
 
-    def _addListener(self, listener):
+    def _addListener(self, listener, describe):
         # Added while running, a listener starts at once (MultiService).
         listener.setServiceParent(self)
-        self._listeners.append(listener)
+        self._listeners.append(describe)
         return listener
 
     def describe(self):
@@ -206,11 +211,8 @@ class RedisService(service.MultiService):
             C{host:port} for TCP ports, the endpoint string for the others.
         """
         found = []
-        for listener in self._listeners:
-            if isinstance(listener, TCPPortService):
-                found.extend(listener.describe())
-            else:
-                found.append(listener.description)
+        for describe in self._listeners:
+            found.extend(describe())
         return found
 
 
@@ -237,8 +239,6 @@ class RunningServer:
 
         @return: a L{defer.Deferred} that fires when all of that is done.
         """
-        if not self.service.running:
-            return defer.succeed(None)
         return defer.maybeDeferred(self.service.stopService)
 
 
