@@ -246,9 +246,10 @@ def startServer(reactor, port=0, interface="127.0.0.1", **config):
     """
     Start a server listening on one TCP port.
 
-    Unlike C{twistd -n redis}, it has no save points unless C{save} is
-    given (so it writes no file), and it installs no signal handlers.  It
-    does read C{dir}/C{dbfilename} when that file exists, as Redis does.
+    Unlike C{twistd -n redis}, it has no save points unless C{save} (or a
+    C{config} file) is given, so it writes no file, and it installs no
+    signal handlers.  It does read C{dir}/C{dbfilename} when that file
+    exists, as Redis does.
 
     @param reactor: the reactor to run on.
     @param port: the TCP port; C{0} (the default) picks a free one.
@@ -257,13 +258,15 @@ def startServer(reactor, port=0, interface="127.0.0.1", **config):
         (C{requirepass="secret"}, C{databases=4}, ...).
     @return: a L{defer.Deferred} firing with a L{RunningServer}, or
         failing with L{twisted.python.usage.UsageError} for a bad
-        parameter, L{twisted.internet.error.CannotListenError}...
+        parameter or L{twisted.internet.error.CannotListenError} when the
+        port is taken.
     """
     return defer.maybeDeferred(_startServer, reactor, port, interface, config)
 
 
 def _startServer(reactor, port, interface, config):
-    config.setdefault("save", "")
+    if "config" not in config:
+        config.setdefault("save", "")
     # The configured port stays 0 (no listener from the configuration);
     # the one listener is the one asked for here.
     options = makeOptions(port=0, **config)
