@@ -432,6 +432,27 @@ async def test_configuration():
 
 
 @pytest_twisted.ensureDeferred
+async def test_saveDefaults(tmp_path):
+    """
+    Without a C{save} parameter an embedded server has no save points, but
+    a configuration file's save points are kept (and stopping saves).
+    """
+    saveReply = b"*2\r\n$4\r\nsave\r\n$%d\r\n%s\r\n"
+    async with Embedded() as embedded:
+        client = await embedded.connect(RawClient())
+        reply = saveReply % (0, b"")
+        assert await client.request(b"CONFIG GET save\r\n", len(reply)) == reply
+    path = tmp_path / "redis.conf"
+    path.write_text("save 900 1\n")
+    async with Embedded(config=path, dir=tmp_path) as embedded:
+        client = await embedded.connect(RawClient())
+        reply = saveReply % (5, b"900 1")
+        assert await client.request(b"CONFIG GET save\r\n", len(reply)) == reply
+    # With save points, stopping saves.
+    assert (tmp_path / "dump.rdb").exists()
+
+
+@pytest_twisted.ensureDeferred
 async def test_badConfiguration():
     """
     An unknown parameter or a refused value fails the Deferred with a
