@@ -664,7 +664,8 @@ async def test_readmeApplication(tmp_path):
 
     port = freePort()
     source = readmeExamples()[1]
-    for old, new in [("port=6380", "port=%d" % (port,)), ('dir="/var/lib/myapp"', "dir=%r" % (str(tmp_path),))]:
+    replacements = [("port=6380", "port=%d" % (port,)), ('dir="/var/lib/myapp"', "dir=%r" % (str(tmp_path),))]
+    for old, new in replacements:
         assert old in source
         source = source.replace(old, new)
     namespace = {}

@@ -160,7 +160,8 @@ class RedisService(service.MultiService):
         ReplicationService(server, reactor).setServiceParent(self)
         _ClientsService(server).setServiceParent(self)
         if config["port"]:
-            tcpService = TCPPortService(reactor, config["port"], config["bind"].decode().split(), self.factory)
+            bind = config["bind"].decode().split()
+            tcpService = TCPPortService(reactor, config["port"], bind, self.factory)
             self._addListener(tcpService, tcpService.describe)
         for description in options["listen"]:
             self.listen(description)
