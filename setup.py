@@ -27,6 +27,8 @@ setup(
             "pytest-timeout>=2",
             "redis>=5",
             "hypothesis>=6",
+            # The embedding tests' Twisted-native client.
+            "txredisapi>=1.6",
         ],
     },
     classifiers=[

@@ -146,6 +146,25 @@ class ServiceTests(SynchronousTestCase):
         self.assertEqual(top.redisServer.config["port"], 0)
 
 
+    def test_shutdownStopsReactor(self):
+        """
+        Under twistd, SHUTDOWN stops the reactor (ending the process, as it
+        ends redis-server) on the turn after its command.
+        """
+        from twisted.internet.testing import MemoryReactorClock
+
+        from tests.helpers import Connection
+
+        reactor = MemoryReactorClock()
+        options = tap.Options()
+        options.parseOptions(["--port", "0", "--save", ""])
+        top = tap.makeService(options, reactor=reactor)
+        Connection(top.redisServer).call("SHUTDOWN", "NOSAVE")
+        self.assertFalse(reactor.hasStopped)
+        reactor.advance(0)
+        self.assertTrue(reactor.hasStopped)
+
+
 class ConfigFileTests(SynchronousTestCase):
     """
     A redis.conf-style file given as the argument or --config.

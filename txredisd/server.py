@@ -65,6 +65,9 @@ class RedisServer:
         self.shutdownHooks = []
         self.readOnlyReplica = False
         self.shutdownRequested = False
+        # What SHUTDOWN stops: the reactor (the process) unless an embedding
+        # service stops only itself (txredisd.embed.RedisService).
+        self.onShutdown = None
         # Set when SHUTDOWN already saved, so stopping does not save again.
         self.shutdownSaved = False
         self.persistence = None
@@ -151,10 +154,11 @@ class RedisServer:
     def shutdown(self):
         """
         Stop the process (SHUTDOWN): stop the reactor on its next turn,
-        after the current replies are written.
+        after the current replies are written; or call L{onShutdown} then
+        instead, when it is set.
         """
         self.shutdownRequested = True
-        stop = getattr(self.reactor, "stop", None)
+        stop = self.onShutdown or getattr(self.reactor, "stop", None)
         if stop is not None:
             self.clock.callLater(0, stop)
 

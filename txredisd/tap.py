@@ -5,8 +5,7 @@ The twistd plugin's options and service: C{twistd -n redis [options]}.
 import os
 import sys
 
-from twisted.application import internet, service
-from twisted.internet import endpoints
+from twisted.application import service
 from twisted.logger import Logger
 from twisted.python import usage
 
@@ -84,9 +83,10 @@ class Options(usage.Options):
         self.config = config
 
 
-class RedisService(service.Service):
+class CronService(service.Service):
     """
-    Runs the L{txredisd.server.RedisServer}'s periodic work.
+    Runs the L{txredisd.server.RedisServer}'s periodic work (Redis's
+    C{serverCron}: active expiry and the rest of L{RedisServer.cronHooks}).
     """
 
     def __init__(self, server):
@@ -195,11 +195,13 @@ class TCPPortService(service.Service):
 
 def makeService(options, reactor=None):
     """
-    Build the server's service tree.
+    Build the server's service tree: a L{txredisd.embed.RedisService} that
+    also logs the startup line, handles SIGTERM and SIGINT as Redis does, and
+    whose SHUTDOWN stops the reactor.
 
     @param options: a parsed L{Options}.
     @param reactor: the reactor (the global one when L{None}).
-    @return: a L{service.MultiService}.
+    @return: the L{txredisd.embed.RedisService}.
     """
     if reactor is None:
         # Under twistd without --reactor nothing is installed yet: use the
@@ -208,41 +210,12 @@ def makeService(options, reactor=None):
 
         installIfNone()
         from twisted.internet import reactor
-    from txredisd.persistence.service import PersistenceService
-    from txredisd.protocol import RedisFactory
-    from txredisd.registry import loadCommands
-    from txredisd.replication import ReplicationService
-    from txredisd.server import RedisServer
+    from txredisd.embed import RedisService
 
-    loadCommands()
-    config = options.config
-    server = RedisServer(reactor, config, reactor=reactor)
-    factory = RedisFactory(server, useHiredis=not options["no-hiredis"])
-    top = service.MultiService()
-    listeners = []
-    if config["port"]:
-        tcpService = TCPPortService(
-            reactor, config["port"], config["bind"].decode().split(), factory
-        )
-        listeners.append((tcpService, tcpService.describe))
-    for description in options["listen"]:
-        endpoint = endpoints.serverFromString(reactor, description)
-        endpointService = internet.StreamServerEndpointService(endpoint, factory)
-        listeners.append((endpointService, lambda d=description: [d]))
-
-    def describe():
-        found = []
-        for _, describer in listeners:
-            found.extend(describer())
-        return found
-
-    # Started in this order, stopped in reverse: the final save runs after
-    # the listeners stopped, so it sees no new writes.
-    PersistenceService(server).setServiceParent(top)
-    RedisService(server).setServiceParent(top)
-    ReplicationService(server, reactor).setServiceParent(top)
-    for listener, _ in listeners:
-        listener.setServiceParent(top)
-    StartupLogService(reactor, describe).setServiceParent(top)
-    top.redisServer = server
+    top = RedisService(reactor, options)
+    # The server's default: SHUTDOWN stops the reactor, ending the process
+    # as it ends redis-server.
+    top.redisServer.onShutdown = None
+    # Last, so it starts once the listeners listen.
+    StartupLogService(reactor, top.describe).setServiceParent(top)
     return top
