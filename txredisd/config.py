@@ -347,6 +347,9 @@ PARAMETERS = [
     Parameter("maxmemory", "memory", 0, minimum=0, maximum=(1 << 63) - 1),
     Parameter("maxmemory-policy", "enum", b"noeviction", choices=_POLICIES),
     Parameter("maxmemory-samples", "int", 5, minimum=1, maximum=64),
+    Parameter("lfu-log-factor", "int", 10, minimum=0, maximum=(1 << 31) - 1),
+    Parameter("lfu-decay-time", "int", 1, minimum=0, maximum=(1 << 31) - 1),
+    Parameter("latency-monitor-threshold", "int", 0, minimum=0, maximum=(1 << 63) - 1),
     Parameter("protected-mode", "bool", True),
     Parameter("notify-keyspace-events", "string", 0, parse=parseNotifyFlags, render=renderNotifyFlags),
     Parameter(

@@ -17,6 +17,7 @@ from zope.interface import implementer
 from txredisd.client import Client
 from txredisd.dispatch import execute
 from txredisd.errors import CommandError, ProtocolError
+from txredisd.limits import MAXCLIENTS_REPLY, acceptsClient, checkOutputBuffer, checkQueryBuffer
 from txredisd.resp import HiredisRequestParser, RequestParser, encode
 
 try:
@@ -62,12 +63,20 @@ class RedisProtocol(LineReceiver):
         self.parser = makeParser(server.config["proto-max-bulk-len"], useHiredis)
         # Requests parsed while a blocking command waits for its reply.
         self._queue = []
+        # The request bytes held in _queue (they count against
+        # client-query-buffer-limit as Redis's unprocessed querybuf does).
+        self._queuedBytes = 0
         self._waiting = None
         self._protocolError = None
         # Replies of the read being processed, not yet written.
         self._out = None
 
     def connectionMade(self):
+        if not acceptsClient(self.server):
+            # Redis's acceptCommonHandler: a best-effort error, then close.
+            self.transport.write(MAXCLIENTS_REPLY)
+            self.transport.loseConnection()
+            return
         self.client = Client(self.server, self.transport, self._push)
         self.server.addClient(self.client)
         self.transport.registerProducer(self, True)
@@ -103,15 +112,21 @@ class RedisProtocol(LineReceiver):
 
     def dataReceived(self, data):
         client = self.client
-        if client.closed:
+        if client is None or client.closed:
             return
         self.server.stats["total_net_input_bytes"] += len(data)
         client.lastInteraction = self.server.clock.seconds()
-        commands, error = self.parser.feed(data)
+        parser = self.parser
+        commands, error = parser.feed(data)
         if error is not None:
             self._protocolError = error
         if self._waiting is not None or self._queue:
             self._queue.extend(commands)
+            self._queuedBytes += sum(len(arg) for argv in commands for arg in argv)
+            if checkQueryBuffer(client, self._queuedBytes + parser.buffered()):
+                self._queue = []
+            return
+        if checkQueryBuffer(client, parser.buffered()):
             return
         self._process(commands)
 
@@ -126,7 +141,8 @@ class RedisProtocol(LineReceiver):
         for index, argv in enumerate(commands):
             reply = execute(client, argv)
             if type(reply) is Deferred:
-                self._queue = list(commands[index + 1 :])
+                self._queue = queue = list(commands[index + 1 :])
+                self._queuedBytes = sum(len(arg) for argv in queue for arg in argv) if queue else 0
                 self._waiting = reply
                 reply.addBoth(self._unblocked)
                 break
@@ -164,6 +180,7 @@ class RedisProtocol(LineReceiver):
                 reply = CommandError("ERR internal error")
         self._write(encode(reply, self.client.resp3))
         queued, self._queue = self._queue, []
+        self._queuedBytes = 0
         if queued or self._protocolError is not None:
             self._process(queued)
         return None
@@ -181,6 +198,9 @@ class RedisProtocol(LineReceiver):
     def _write(self, data):
         self.server.stats["total_net_output_bytes"] += len(data)
         self.transport.write(data)
+        # Every class's output buffer limit, at each write, as Redis checks
+        # it whenever it appends a reply (normal, pub/sub, replica links).
+        checkOutputBuffer(self.client)
 
 
 class RedisFactory(ServerFactory):

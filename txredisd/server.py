@@ -11,6 +11,9 @@ from twisted.logger import Logger
 
 from txredisd.blocking import BlockingManager
 from txredisd.config import Config
+from txredisd.eviction import Evictor
+from txredisd.limits import closeIdleClients
+from txredisd.monitoring import ClientPause, LatencyMonitor, SlowLog
 from txredisd.pubsub import PubSub
 from txredisd.info import InstantaneousMetrics, defaultSections, sampleMetrics
 from txredisd.store import Keyspace
@@ -39,6 +42,12 @@ class RedisServer:
         other parts of the server add their fields there.
     @ivar cronHooks: callables C{(server)} run on every cron tick (C{hz}
         times a second), as Redis's C{serverCron} does its periodic work.
+    @ivar evictor: the L{txredisd.eviction.Evictor}, whose C{memory} is the
+        one C{used_memory} estimate.
+    @ivar slowlog: the L{txredisd.monitoring.SlowLog}.
+    @ivar latency: the L{txredisd.monitoring.LatencyMonitor}.
+    @ivar monitors: the clients in MONITOR mode.
+    @ivar clientPause: the L{txredisd.monitoring.ClientPause}.
     """
 
     _log = Logger()
@@ -80,7 +89,14 @@ class RedisServer:
         self.pubsub = PubSub(self)
         self.infoSections = defaultSections()
         self.metrics = InstantaneousMetrics()
-        self.cronHooks = [sampleMetrics]
+        self.slowlog = SlowLog()
+        self.latency = LatencyMonitor()
+        # Clients in MONITOR mode, in the order they asked.
+        self.monitors = []
+        self.clientPause = ClientPause(self)
+        self.evictor = Evictor(self)
+        self.disconnectHooks.append(self._forgetMonitor)
+        self.cronHooks = [sampleMetrics, closeIdleClients, self.evictor.cron]
 
     def resetStats(self):
         """
@@ -101,6 +117,8 @@ class RedisServer:
         for stat in self.commandStats.values():
             stat[:] = [0, 0, 0, 0]
         self.errorStats.clear()
+        if hasattr(self, "evictor"):
+            self.evictor.evicted = 0
         self.store.hits = self.store.misses = self.store.expiredKeys = 0
 
     def nextClientId(self):
@@ -133,6 +151,7 @@ class RedisServer:
         if self._expireLoop is not None and self._expireLoop.running:
             self._expireLoop.stop()
         self._expireLoop = None
+        self.clientPause.stop()
 
     def _cron(self):
         self.store.now = self.now()
@@ -149,6 +168,11 @@ class RedisServer:
         stop = getattr(self.reactor, "stop", None)
         if stop is not None:
             self.clock.callLater(0, stop)
+
+    def _forgetMonitor(self, client):
+        if client.monitor:
+            client.monitor = False
+            self.monitors.remove(client)
 
     def addClient(self, client):
         """

@@ -112,6 +112,9 @@ class Database:
         self.expires = {}
         self._heap = []
         self._version = 0
+        # Key to its access time or frequency, kept only while an LRU or
+        # LFU eviction policy needs it (txredisd.eviction), else None.
+        self.access = None
 
     def __repr__(self):
         return "<Database %d: %d keys>" % (self.index, len(self.data))
@@ -139,12 +142,32 @@ class Database:
     def _removeExpired(self, key):
         del self.data[key]
         del self.expires[key]
+        if self.access is not None:
+            self.access.pop(key, None)
         keyspace = self.keyspace
         keyspace.expiredKeys += 1
         # No dirty increment, as Redis: the DEL reaches replicas and the AOF
         # through expiredHooks, not as a change made by the running command.
         self._touchWatched(key)
         keyspace.notify("x", b"expired", key, self.index)
+        for hook in keyspace.expiredHooks:
+            hook(self.index, key)
+
+    def evict(self, key):
+        """
+        Remove a key to free memory, as Redis's C{performEvictions}: no
+        change to the dirty counter, WATCH sees it, the C{evicted} event is
+        notified and C{expiredHooks} propagate a DEL.
+        """
+        del self.data[key]
+        if self.expires:
+            self.expires.pop(key, None)
+        if self.access is not None:
+            self.access.pop(key, None)
+        keyspace = self.keyspace
+        if keyspace.watched:
+            self._touchWatched(key)
+        keyspace.notify("e", b"evicted", key, self.index)
         for hook in keyspace.expiredHooks:
             hook(self.index, key)
 
@@ -159,6 +182,8 @@ class Database:
                 self.keyspace.notify("m", b"keymiss", key, self.index)
         else:
             self.keyspace.hits += 1
+            if self.access is not None:
+                self.keyspace.tracker.touch(self.access, key)
         return value
 
     def getForWrite(self, key):
@@ -171,6 +196,8 @@ class Database:
             # The caller may change the value in place: a save in progress
             # keeps its own copy first.
             snapshot.beforeWrite(value)
+        if value is not None and self.access is not None:
+            self.keyspace.tracker.touch(self.access, key)
         return value
 
     def getTyped(self, key, cls, write=False):
@@ -187,6 +214,8 @@ class Database:
         self.data[key] = value
         if not keepTTL and self.expires:
             self.expires.pop(key, None)
+        if self.access is not None:
+            self.keyspace.tracker.touch(self.access, key)
         self.keyspace.dirty += 1
         if self.keyspace.watched:
             self._touchWatched(key)
@@ -199,6 +228,8 @@ class Database:
         del self.data[key]
         if self.expires:
             self.expires.pop(key, None)
+        if self.access is not None:
+            self.access.pop(key, None)
         self.keyspace.dirty += 1
         if self.keyspace.watched:
             self._touchWatched(key)
@@ -287,6 +318,8 @@ class Database:
         self.data = {}
         self.expires = {}
         self._heap = []
+        if self.access is not None:
+            self.access = {}
         return removed
 
     def expireSome(self, now, limit):
@@ -316,7 +349,8 @@ class Keyspace:
     @ivar deleteExpired: L{False} on a replica, which hides expired keys
         but leaves their deletion to its master.
     @ivar expiredHooks: callables C{(index, key)} told of each expired key
-        (replication and the AOF propagate a DEL).
+        (replication and the AOF propagate a DEL); keys evicted for
+        C{maxmemory} go through them too, as Redis propagates both as DEL.
     @ivar notifier: a callable C{(typeFlag, event, key, index)} for keyspace
         notifications, or L{None}.
     @ivar notifyNew: whether to notify C{new} events (class C{n}).
@@ -343,6 +377,9 @@ class Keyspace:
         self.expiredKeys = 0
         # A txredisd.persistence.snapshot.Snapshot being written, if any.
         self.snapshot = None
+        # What records key accesses in Database.access while an eviction
+        # policy needs them (txredisd.eviction), else None.
+        self.tracker = None
 
     def db(self, index):
         return self.databases[index]
