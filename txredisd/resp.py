@@ -465,6 +465,15 @@ class RequestParser:
 _SUSPECT = re.compile(rb"\n[+=(]|\$[0-9]{9}")
 
 
+def _suspect(maxBulkLen):
+    # A bulk length with as many digits as proto-max-bulk-len may be over
+    # it (the default, 512 MB, has nine).
+    digits = len(str(maxBulkLen))
+    if digits == 9:
+        return _SUSPECT
+    return re.compile(rb"\n[+=(]|\$[0-9]{%d}" % (digits,))
+
+
 def _encodedLength(argv):
     # The bytes a command occupies in canonical framing; hiredis only
     # accepts canonical lengths (its string2ll is Redis's).
@@ -500,6 +509,7 @@ class HiredisRequestParser:
         self._returned = 0
         self._lastByte = 0x0A
         self._tail = b""
+        self._suspect = _suspect(maxBulkLen)
 
     def __getattr__(self, name):
         if name in ("maxArgs", "maxUnauthBulk", "maxBulkLen"):
@@ -509,6 +519,8 @@ class HiredisRequestParser:
     def __setattr__(self, name, value):
         if name in ("maxArgs", "maxUnauthBulk", "maxBulkLen"):
             setattr(self._fallback, name, value)
+            if name == "maxBulkLen":
+                object.__setattr__(self, "_suspect", _suspect(value))
         else:
             object.__setattr__(self, name, value)
 
@@ -536,7 +548,7 @@ class HiredisRequestParser:
         first = data[0]
         if (
             (self._lastByte == 0x0A and (first in b"+=(" or (not self._pending and first != 0x2A)))
-            or _SUSPECT.search(self._tail + data if self._pending else data) is not None
+            or self._suspect.search(self._tail + data if self._pending else data) is not None
             or fallback.maxArgs < _INT_MAX
             or fallback.maxUnauthBulk is not None
         ):
@@ -545,7 +557,7 @@ class HiredisRequestParser:
         self._pending.append(data)
         self._fed += len(data)
         self._lastByte = data[-1]
-        self._tail = (self._tail + data)[-12:]
+        self._tail = (self._tail + data)[-24:]
         commands = []
         gets = self._reader.gets
         consumed = self._consumed
