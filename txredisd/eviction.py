@@ -51,6 +51,9 @@ CLIENT_OVERHEAD = 4096
 # power of two at or above three times its entries, so up to six slots per
 # entry, each a 4-byte index plus two thirds of a 24-byte entry.
 _DICT_ENTRY_WORST = 6 * (4 + 16)
+# Eviction rounds per command before giving up (the estimate of what a
+# round freed is checked after it).
+_ROUNDS = 8
 # What a key's expiry costs besides the expires dict's table: the time (an
 # int) and its entry in the expiry heap (a tuple and a list slot).
 _EXPIRE_ENTRY = 32 + 64 + 8
@@ -440,20 +443,24 @@ class Evictor:
         policy = server.config["maxmemory-policy"]
         if policy == b"noeviction":
             return False
-        toFree = used - maxmemory
-        freed = 0
-        # What the loop frees is counted from the entries' estimated size,
-        # not measured again after each key.
-        while freed < toFree:
-            found = self._choose(policy)
-            if found is None:
-                break
-            db, key = found
-            freed += self._entryCost(db, key)
-            db.evict(key)
-            self.evicted += 1
-            memory.changes += 1
-        return freed >= toFree
+        # What a round frees is counted from the entries' estimated size,
+        # not measured again after each key; the next round measures.
+        for _ in range(_ROUNDS):
+            toFree = used - maxmemory
+            freed = 0
+            while freed < toFree:
+                found = self._choose(policy)
+                if found is None:
+                    return memory.used() <= maxmemory
+                db, key = found
+                freed += self._entryCost(db, key)
+                db.evict(key)
+                self.evicted += 1
+                memory.changes += 1
+            used = memory.used()
+            if used <= maxmemory:
+                return True
+        return False
 
     def _entryCost(self, db, key):
         # The key, its value, and the table share its dicts charge it.
@@ -472,9 +479,12 @@ class Evictor:
             for _ in range(len(databases)):
                 db = databases[self._nextDb % len(databases)]
                 self._nextDb += 1
-                keys = self.sampler.sample(db, volatile, 1)
-                if keys:
-                    return db, keys[0]
+                for _ in range(8):
+                    keys = self.sampler.sample(db, volatile, 1)
+                    if keys:
+                        return db, keys[0]
+                    if not (db.expires if volatile else db.data):
+                        break
             return None
         for _ in range(8):
             filled = False
