@@ -16,7 +16,10 @@ setup(
         "sortedcontainers>=2.4",
     ],
     extras_require={
+        # The ssl: endpoint (--listen ssl:6380:privateKey=...).
+        "tls": ["Twisted[tls]>=22.10"],
         "test": [
+            "Twisted[tls]>=22.10",
             "pytest>=7",
             "pytest-twisted>=1.14",
             "pytest-timeout>=2",

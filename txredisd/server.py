@@ -165,6 +165,7 @@ class RedisServer:
         after the current replies are written.
         """
         self.shutdownRequested = True
+        self._log.info("User requested shutdown...")
         stop = getattr(self.reactor, "stop", None)
         if stop is not None:
             self.clock.callLater(0, stop)
