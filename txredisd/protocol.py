@@ -26,6 +26,8 @@ except ImportError:  # pragma: no cover - hiredis is a dependency
     hiredis = None
 
 _PROTOCOL_ERROR = b"-ERR Protocol error: %s\r\n"
+# Replies of one read are written in one call up to this size.
+_FLUSH_AT = 1024 * 1024
 
 
 def makeParser(maxBulkLen, useHiredis=True):
@@ -138,6 +140,7 @@ class RedisProtocol(LineReceiver):
         client = self.client
         resp3 = client.resp3
         out = self._out = []
+        pending = 0
         for index, argv in enumerate(commands):
             reply = execute(client, argv)
             if type(reply) is Deferred:
@@ -149,7 +152,19 @@ class RedisProtocol(LineReceiver):
             if client.resp3 != resp3:
                 # HELLO switched protocols: its own reply is in the new one.
                 resp3 = client.resp3
-            out.append(encode(reply, resp3))
+            data = encode(reply, resp3)
+            out.append(data)
+            pending += len(data)
+            if pending > _FLUSH_AT:
+                # Many large replies to one read: write them as they come so
+                # that the output buffer limits see them and a client that
+                # never reads cannot make one huge join.
+                self._write(b"".join(out))
+                del out[:]
+                pending = 0
+                if client.closed:
+                    self._queue = []
+                    break
             if client.closeAfterReply:
                 self._queue = []
                 break
