@@ -28,6 +28,8 @@ from itertools import repeat
 
 from twisted.logger import Logger
 
+from txredisd import allocator
+
 _log = Logger()
 
 _LRU_POLICIES = frozenset([b"allkeys-lru", b"volatile-lru"])
@@ -352,6 +354,8 @@ class Evictor:
         self.pool = []
         self._nextDb = 0
         self.evicted = 0
+        self._trimmedAt = 0
+        self._lastTrim = 0
         self._configure()
         server.config.observers.append(self._configChanged)
 
@@ -396,9 +400,16 @@ class Evictor:
 
     def cron(self, server):
         """
-        A cron hook: resample the averages now and then.
+        A cron hook: resample the averages now and then, and once a second
+        after evictions give the C heap's free pages back, so the resident
+        size follows the estimate.
         """
         self.memory.invalidate()
+        now = server.clock.seconds()
+        if self.evicted != self._trimmedAt and now - self._lastTrim >= 1:
+            self._trimmedAt = self.evicted
+            self._lastTrim = now
+            allocator.trim()
 
     def idleTime(self, db, key):
         """

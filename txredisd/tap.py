@@ -226,6 +226,7 @@ def makeService(options, reactor=None):
     """
     if reactor is None:
         from twisted.internet import reactor
+    from txredisd.allocator import fixMmapThreshold
     from txredisd.persistence.service import PersistenceService
     from txredisd.protocol import RedisFactory
     from txredisd.registry import loadCommands
@@ -233,6 +234,8 @@ def makeService(options, reactor=None):
     from txredisd.server import RedisServer
 
     loadCommands()
+    # Large blocks go back to the system when freed (txredisd.allocator).
+    fixMmapThreshold()
     config = options.config
     server = RedisServer(reactor, config, reactor=reactor)
     factory = RedisFactory(server, useHiredis=not options["no-hiredis"])
