@@ -368,6 +368,7 @@ PARAMETERS = [
     Parameter("replica-priority", "int", 100, aliases=("slave-priority",), minimum=0, maximum=(1 << 31) - 1),
     Parameter("replica-read-only", "bool", True, aliases=("slave-read-only",)),
     Parameter("replica-serve-stale-data", "bool", True, aliases=("slave-serve-stale-data",)),
+    Parameter("shutdown-timeout", "int", 10, minimum=0, maximum=(1 << 31) - 1),
     Parameter("slowlog-log-slower-than", "int", 10000, minimum=-1, maximum=(1 << 63) - 1),
     Parameter("slowlog-max-len", "int", 128, minimum=0, maximum=(1 << 63) - 1),
     Parameter("lua-time-limit", "int", 5000, aliases=("busy-reply-threshold",), minimum=0, maximum=(1 << 63) - 1),

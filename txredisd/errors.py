@@ -158,6 +158,7 @@ MONITOR_DENY_BLOCKING = "ERR MONITOR isn't allowed for DENY BLOCKING client"
 SUBCOMMAND_ARGS = "ERR unknown subcommand or wrong number of arguments for '{}'. Try {} HELP."
 SHUTDOWN_NO_SHUTDOWN = "ERR No shutdown in progress."
 SHUTDOWN_ERRORS = "ERR Errors trying to SHUTDOWN. Check logs."
+SHUTDOWN_DENY_BLOCKING = "ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client"
 
 CONFIG_UNKNOWN_PARAM = "ERR Unknown option or number of arguments for CONFIG SET - '{}'"
 CONFIG_SET_FAILED = "ERR CONFIG SET failed (possibly related to argument '{}') - {}"

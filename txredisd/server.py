@@ -74,6 +74,8 @@ class RedisServer:
         self.shutdownRequested = False
         # Set when SHUTDOWN already saved, so stopping does not save again.
         self.shutdownSaved = False
+        # A SHUTDOWN waiting for lagging replicas (commands/persistence.py).
+        self.pendingShutdown = None
         self.persistence = None
         self.replication = None
         self.replicaOf = None
