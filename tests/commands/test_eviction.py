@@ -332,3 +332,38 @@ class PropagationTests(SynchronousTestCase):
         conn.call("MULTI")
         conn.call("SET", "x", "1")
         self.assertEqual(conn.call("EXEC"), b"*-1\r\n")
+
+
+class ObjectTests(SynchronousTestCase):
+    """
+    OBJECT IDLETIME and FREQ read the access records while they are kept.
+    """
+
+    def test_idletime(self):
+        """
+        Under an LRU policy IDLETIME counts seconds since the last access,
+        and OBJECT itself does not touch the key.
+        """
+        conn = Connection()
+        conn.call("CONFIG", "SET", "maxmemory", "1gb")
+        conn.call("CONFIG", "SET", "maxmemory-policy", "allkeys-lru")
+        conn.call("SET", "k", "v")
+        conn.server.clock.advance(5)
+        self.assertEqual(conn.call("OBJECT", "IDLETIME", "k"), b":5\r\n")
+        conn.server.clock.advance(2)
+        self.assertEqual(conn.call("OBJECT", "IDLETIME", "k"), b":7\r\n")
+        conn.call("GET", "k")
+        self.assertEqual(conn.call("OBJECT", "IDLETIME", "k"), b":0\r\n")
+
+    def test_freq(self):
+        """
+        Under an LFU policy FREQ gives the key's counter.
+        """
+        conn = Connection()
+        conn.call("CONFIG", "SET", "maxmemory", "1gb")
+        conn.call("CONFIG", "SET", "maxmemory-policy", "allkeys-lfu")
+        conn.call("CONFIG", "SET", "lfu-log-factor", "0")
+        conn.call("SET", "k", "v")
+        for _ in range(3):
+            conn.call("GET", "k")
+        self.assertEqual(conn.call("OBJECT", "FREQ", "k"), b":8\r\n")
