@@ -97,7 +97,7 @@ class SlowlogTests(SynchronousTestCase):
         )
         self.assertEqual(
             self.conn.call("SLOWLOG", "GET", "1", "2"),
-            b"-ERR unknown subcommand or wrong number of arguments for 'get'. Try SLOWLOG HELP.\r\n",
+            b"-ERR unknown subcommand or wrong number of arguments for 'GET'. Try SLOWLOG HELP.\r\n",
         )
         self.assertEqual(
             self.conn.call("SLOWLOG", "FOO"),

@@ -30,7 +30,7 @@ container("slowlog", -2, group="server", summary="A container for slow log comma
 )
 def slowlogGet(client, argv):
     if len(argv) > 3:
-        raise CommandError(errors.SUBCOMMAND_ARGS.format("get", "SLOWLOG"))
+        raise CommandError(errors.SUBCOMMAND_ARGS.format(errors.safe(argv[1]), "SLOWLOG"))
     entries = client.server.slowlog.entries
     count = 10
     if len(argv) == 3:
