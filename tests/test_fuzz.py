@@ -149,11 +149,7 @@ def _runCommand(name, args, resp3):
     conn.server.clock.advance(1000)
     if not conn.transport.disconnecting and not conn.protocol._waiting:
         after = conn.call("ECHO", "alive")
-        assert b"internal error" not in after
-        assert after.endswith(b"alive\r\n") or after.startswith(b"-") or after == b"" or b"alive" in after, (
-            name,
-            args,
-            after,
-        )
+        # Answered: the echo, QUEUED in a transaction, or a refusal.
+        assert after and b"internal error" not in after, (name, args, after)
     conn.close()
     assert conn.server.stats.get("unexpected_error_replies", 0) == 0

@@ -462,7 +462,11 @@ class RequestParser:
 # A bulk length of nine digits or more may be over proto-max-bulk-len, which
 # Redis refuses as soon as it reads the header while hiredis would wait for
 # the payload: such reads go to the exact parser too.
-_SUSPECT = re.compile(rb"\n[+=(]|\$[0-9]{9}")
+#
+# Redis takes the byte after a header's CR as its LF whatever it is, where
+# hiredis waits for a real CRLF: a CR followed by anything else goes to the
+# exact parser as well.
+_SUSPECT = re.compile(rb"\n[+=(]|\r[^\n]|\$[0-9]{9}")
 
 
 def _suspect(maxBulkLen):
@@ -471,7 +475,7 @@ def _suspect(maxBulkLen):
     digits = len(str(maxBulkLen))
     if digits == 9:
         return _SUSPECT
-    return re.compile(rb"\n[+=(]|\$[0-9]{%d}" % (digits,))
+    return re.compile(rb"\n[+=(]|\r[^\n]|\$[0-9]{%d}" % (digits,))
 
 
 def _encodedLength(argv):

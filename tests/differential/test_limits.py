@@ -97,6 +97,8 @@ def test_clientPause(sharedRedisServer, sharedTxredisd):
             [b"CLIENT", b"PAUSE", b"10", b"foo"],
             [b"CLIENT", b"PAUSE", b"10", b"write", b"extra"],
             [b"CLIENT", b"PAUSE", b"0", b"WRITE"],
+            [b"CLIENT", b"PAUSE", b"9223372036854775807"],
+            [b"CLIENT", b"PAUSE", b"9223372036854775808"],
             [b"CLIENT", b"UNPAUSE"],
             [b"CLIENT", b"UNPAUSE", b"x"],
             [b"CLIENT", b"NO-EVICT", b"on"],
