@@ -206,7 +206,8 @@ def call(client, spec, argv):
         stat[3] += 1
     elapsed = perf_counter() - started
     stat[1] += elapsed
-    afterCall(server, client, spec, argv, elapsed)
+    if elapsed >= server.watchFloor or server.monitors:
+        afterCall(server, client, spec, argv, elapsed)
     server.stats["total_commands_processed"] += 1
     stat[0] += 1
     if store.dirty != dirty and server.propagators:

@@ -18,6 +18,35 @@ _log = Logger()
 MAXCLIENTS_REPLY = b"-%s\r\n" % (errors.MAX_CLIENTS.encode(),)
 
 
+class Limits:
+    """
+    The limit parameters the per-request paths read, kept up to date from
+    the configuration so that no request looks them up.
+
+    @ivar queryBuffer: C{client-query-buffer-limit}.
+    @ivar outputBuffer: C{client-output-buffer-limit}, class to C{(hard,
+        soft, seconds)}.
+    @ivar normalOutputLimited: whether the normal class has any limit (by
+        default it has none, and its writes need no check).
+    """
+
+    def __init__(self, config):
+        self.queryBuffer = config["client-query-buffer-limit"]
+        self._setOutput(config["client-output-buffer-limit"])
+        config.observers.append(self._configChanged)
+
+    def _setOutput(self, limits):
+        self.outputBuffer = limits
+        hard, soft, _ = limits["normal"]
+        self.normalOutputLimited = bool(hard or soft)
+
+    def _configChanged(self, name, value):
+        if name == "client-query-buffer-limit":
+            self.queryBuffer = value
+        elif name == "client-output-buffer-limit":
+            self._setOutput(value)
+
+
 def acceptsClient(server):
     """
     Whether a new connection may be served, as Redis's
@@ -82,13 +111,17 @@ def checkOutputBuffer(client):
 
     @return: L{True} if the client was closed.
     """
+    server = client.server
+    limits = server.limits
+    if client.kind == "normal" and not client.subscriptions and not limits.normalOutputLimited:
+        # The common case, checked first: a normal client, no limit.
+        return False
     if client.closed or client.transport is None:
         return False
     name = outputBufferClass(client)
     if name is None:
         return False
-    server = client.server
-    hard, soft, seconds = server.config["client-output-buffer-limit"][name]
+    hard, soft, seconds = limits.outputBuffer[name]
     if not hard and not soft:
         return False
     used = bufferedBytes(client.transport)
@@ -138,7 +171,7 @@ def checkQueryBuffer(client, size):
     @param size: the bytes held for requests not yet run.
     @return: L{True} if the client was closed.
     """
-    if size <= client.server.config["client-query-buffer-limit"] or client.kind == "master":
+    if size <= client.server.limits.queryBuffer or client.kind == "master":
         return False
     _log.warn(
         "Closing client that reached max query buffer length: {client} (qbuf bytes: {size})",

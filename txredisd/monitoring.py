@@ -25,16 +25,23 @@ class SlowLog:
     microseconds, newest first, at most C{slowlog-max-len} of them.
     """
 
-    def __init__(self):
+    def __init__(self, config):
         self.entries = deque()
         self.nextId = 0
+        # Kept here, not read from the configuration for every command.
+        self.threshold = config["slowlog-log-slower-than"]
+        config.observers.append(self._configChanged)
+
+    def _configChanged(self, name, value):
+        if name == "slowlog-log-slower-than":
+            self.threshold = value
 
     def push(self, server, client, argv, micros):
         """
         Log a command if it was slow enough (Redis's
         C{slowlogPushEntryIfNeeded}).
         """
-        threshold = server.config["slowlog-log-slower-than"]
+        threshold = self.threshold
         if threshold < 0 or micros < threshold:
             return
         self.entries.appendleft(
@@ -89,15 +96,21 @@ class LatencyMonitor:
         a L{deque} of C{[seconds, milliseconds]}.
     """
 
-    def __init__(self):
+    def __init__(self, config):
         self.events = {}
+        self.threshold = config["latency-monitor-threshold"]
+        config.observers.append(self._configChanged)
+
+    def _configChanged(self, name, value):
+        if name == "latency-monitor-threshold":
+            self.threshold = value
 
     def add(self, server, event, millis):
         """
         Record a latency if it reaches C{latency-monitor-threshold} (Redis's
         C{latencyAddSampleIfNeeded}).
         """
-        threshold = server.config["latency-monitor-threshold"]
+        threshold = self.threshold
         if not threshold or millis < threshold:
             return
         now = int(server.clock.seconds())
@@ -203,6 +216,20 @@ def feedMonitors(server, client, argv):
         monitor.push(line)
 
 
+def watchFloor(server):
+    """
+    The shortest run time (seconds) the slow log or the latency monitor
+    records, so that dispatch calls L{afterCall} only when it may matter
+    (or MONITOR clients are there).
+    """
+    floors = []
+    if server.slowlog.threshold >= 0:
+        floors.append(server.slowlog.threshold / 1000000.0)
+    if server.latency.threshold:
+        floors.append(server.latency.threshold / 1000.0)
+    return min(floors) if floors else float("inf")
+
+
 def afterCall(server, client, spec, argv, seconds):
     """
     What Redis's C{call} does after a command ran: the slow log, the
@@ -212,9 +239,12 @@ def afterCall(server, client, spec, argv, seconds):
     """
     flags = spec.flags
     micros = seconds * 1000000
-    if "skip_slowlog" not in flags:
-        server.slowlog.push(server, client, argv, micros)
-    server.latency.add(server, b"fast-command" if "fast" in flags else b"command", micros / 1000)
+    slowlog = server.slowlog
+    if 0 <= slowlog.threshold <= micros and "skip_slowlog" not in flags:
+        slowlog.push(server, client, argv, micros)
+    latency = server.latency
+    if latency.threshold and micros >= latency.threshold * 1000:
+        latency.add(server, b"fast-command" if "fast" in flags else b"command", micros / 1000)
     if server.monitors and "admin" not in flags and "skip_monitor" not in flags and not server.loading:
         feedMonitors(server, client, argv)
 

@@ -128,7 +128,7 @@ class RedisProtocol(LineReceiver):
             if checkQueryBuffer(client, self._queuedBytes + parser.buffered()):
                 self._queue = []
             return
-        if checkQueryBuffer(client, parser.buffered()):
+        if not parser.idle() and checkQueryBuffer(client, parser.buffered()):
             return
         self._process(commands)
 

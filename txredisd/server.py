@@ -12,8 +12,8 @@ from twisted.logger import Logger
 from txredisd.blocking import BlockingManager
 from txredisd.config import Config
 from txredisd.eviction import Evictor
-from txredisd.limits import closeIdleClients
-from txredisd.monitoring import ClientPause, LatencyMonitor, SlowLog
+from txredisd.limits import Limits, closeIdleClients
+from txredisd.monitoring import ClientPause, LatencyMonitor, SlowLog, watchFloor
 from txredisd.pubsub import PubSub
 from txredisd.info import InstantaneousMetrics, defaultSections, sampleMetrics
 from txredisd.store import Keyspace
@@ -91,8 +91,11 @@ class RedisServer:
         self.pubsub = PubSub(self)
         self.infoSections = defaultSections()
         self.metrics = InstantaneousMetrics()
-        self.slowlog = SlowLog()
-        self.latency = LatencyMonitor()
+        self.limits = Limits(self.config)
+        self.slowlog = SlowLog(self.config)
+        self.latency = LatencyMonitor(self.config)
+        self.watchFloor = watchFloor(self)
+        self.config.observers.append(self._watchChanged)
         # Clients in MONITOR mode, in the order they asked.
         self.monitors = []
         self.clientPause = ClientPause(self)
@@ -171,6 +174,10 @@ class RedisServer:
         stop = getattr(self.reactor, "stop", None)
         if stop is not None:
             self.clock.callLater(0, stop)
+
+    def _watchChanged(self, name, value):
+        if name in ("slowlog-log-slower-than", "latency-monitor-threshold"):
+            self.watchFloor = watchFloor(self)
 
     def _forgetMonitor(self, client):
         if client.monitor:
