@@ -12,6 +12,8 @@ from collections import deque
 
 from twisted.internet.defer import Deferred
 
+from txredisd.resp import Raw
+
 #: Redis's SLOWLOG_ENTRY_MAX_ARGC and SLOWLOG_ENTRY_MAX_STRING.
 SLOWLOG_MAX_ARGC = 32
 SLOWLOG_MAX_STRING = 128
@@ -157,18 +159,13 @@ def monitorLine(server, client, argv):
         seconds, micros = seconds + 1, micros - 1000000
     if client.transport is None:
         origin = b"lua" if client.kind == "script" else b""
+    elif hasattr(client.transport.getPeer(), "host"):
+        origin = client.address.encode()
     else:
-        address = client.address
-        if "U" in _kindLetters(client):
-            address = "unix:" + client.localAddress[:-2]
-        origin = address.encode()
+        # Redis names Unix socket clients by the socket's path.
+        origin = ("unix:" + client.localAddress[:-2]).encode()
     head = b"+%d.%06d [%d %s] " % (seconds, micros, client.dbIndex, origin)
     return head + b" ".join(quote(arg) for arg in argv) + b"\r\n"
-
-
-def _kindLetters(client):
-    host = getattr(client.transport.getPeer(), "host", None)
-    return "" if host is not None else "U"
 
 
 _ESCAPES = {
@@ -210,8 +207,6 @@ def feedMonitors(server, client, argv):
         if monitor.closed:
             continue
         if line is None:
-            from txredisd.resp import Raw
-
             line = Raw(monitorLine(server, client, argv))
         monitor.push(line)
 

@@ -163,8 +163,8 @@ def test_tls(tmp_path):
 
 def test_unixSocket(tmp_path):
     """
-    The unix: endpoint serves redis-cli -s; MONITOR names such clients by
-    the socket path, as Redis does.
+    The unix: endpoint serves redis-cli -s and redis-py; MONITOR names such
+    clients by the socket path, as Redis does.
     """
     cli = requireTool("redis-cli")
     path = str(tmp_path / "txredisd.sock")
@@ -178,6 +178,17 @@ def test_unixSocket(tmp_path):
 
         client = redis.Redis(unix_socket_path=path, socket_timeout=30)
         assert b"flags=U" in client.execute_command("CLIENT", "INFO")
+        monitor = socket.socket(socket.AF_UNIX)
+        monitor.connect(path)
+        monitor.settimeout(30)
+        monitor.sendall(b"MONITOR\r\n")
+        assert monitor.recv(5) == b"+OK\r\n"
+        client.get("u")
+        line = b""
+        while not line.endswith(b"\r\n"):
+            line += monitor.recv(1000)
+        assert line.endswith(b' [0 unix:%s] "GET" "u"\r\n' % (path.encode(),)), line
+        monitor.close()
         client.close()
     finally:
         server.stop()
