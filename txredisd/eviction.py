@@ -145,6 +145,12 @@ class KeySampler:
         keys = entry[1]
         picks = random.choices(keys, k=count)
         chosen = [key for key in picks if key in source]
+        if not chosen:
+            # Every pick was stale: list the dict again rather than come
+            # back empty-handed from a dict that has keys.
+            entry = self._lists[token] = [source, list(source), 0, 0]
+            keys = entry[1]
+            chosen = [key for key in random.choices(keys, k=count) if key in source]
         # Keys gone since the list was built are picked and dropped: once
         # half the picks of a window of 256 miss, list the dict again.
         entry[2] += count - len(chosen)
