@@ -21,7 +21,10 @@ setup(
         "python-lzf>=0.2",
     ],
     extras_require={
+        # The ssl: endpoint (--listen ssl:6380:privateKey=...).
+        "tls": ["Twisted[tls]>=22.10"],
         "test": [
+            "Twisted[tls]>=22.10",
             "pytest>=7",
             "pytest-twisted>=1.14",
             "pytest-timeout>=2",

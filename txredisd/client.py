@@ -61,6 +61,13 @@ class Client:
         self.closed = False
         # The replication offset after this client's last write (WAIT).
         self.woff = 0
+        # When its unsent output went over the soft limit (seconds), or None
+        # (txredisd.limits.checkOutputBuffer).
+        self.obufSoftSince = None
+        # In MONITOR mode (txredisd.monitoring).
+        self.monitor = False
+        # A command of this client waits for CLIENT PAUSE to end.
+        self.paused = False
 
     def __repr__(self):
         return "<Client id=%d>" % (self.id,)

@@ -14,6 +14,7 @@ from twisted.logger import Logger
 
 from txredisd import errors
 from txredisd.errors import CommandError
+from txredisd.monitoring import afterCall
 from txredisd.registry import COMMANDS
 from txredisd.resp import QUEUED
 
@@ -21,6 +22,9 @@ _log = Logger()
 
 # Commands that run at once inside MULTI instead of being queued.
 _MULTI_CONTROL = frozenset([b"exec", b"discard", b"multi", b"watch", b"quit", b"reset"])
+# What a client in MULTI may still send when memory is over maxmemory
+# (Redis's processCommand: queueing would grow memory without bound).
+_OOM_MULTI_ALLOWED = frozenset([b"exec", b"discard", b"quit", b"reset"])
 # What a RESP2 client in subscribed mode may still send.
 _SUBSCRIBED_ALLOWED = frozenset(
     [
@@ -111,6 +115,28 @@ def _writes(client, spec, argv):
     )
 
 
+def _mayReplicate(client, spec, argv):
+    # What CLIENT PAUSE WRITE holds back (Redis's is_may_replicate_command).
+    return "may_replicate" in spec.flags or _writes(client, spec, argv) or (
+        argv[0].lower() == b"exec"
+        and client.multi is not None
+        and any("may_replicate" in queued.flags for queued, _ in client.multi)
+    )
+
+
+def _rejectOnOOM(client, spec, argv):
+    # Redis's reject_cmd_on_oom: commands flagged denyoom (EXEC when its
+    # queue holds one), and anything but EXEC/DISCARD/QUIT/RESET in MULTI.
+    if "denyoom" in spec.flags:
+        return True
+    if client.multi is None:
+        return False
+    name = argv[0].lower()
+    if name == b"exec":
+        return any("denyoom" in queued.flags for queued, _ in client.multi)
+    return name not in _OOM_MULTI_ALLOWED
+
+
 def execute(client, argv):
     """
     Run one request for C{client}.
@@ -138,6 +164,9 @@ def execute(client, argv):
         denied = server.acl.denial(client, spec, argv)
         if denied is not None:
             return _fail(client, spec, denied)
+    evictor = server.evictor
+    if evictor.active and not evictor.makeRoom() and _rejectOnOOM(client, spec, argv):
+        return _fail(client, spec, errors.OOM)
     if server.readOnlyReplica and client.kind != "master" and _writes(client, spec, argv):
         return _fail(client, spec, errors.READONLY)
     if client.subscriptions and not client.resp3 and argv[0].lower() not in _SUBSCRIBED_ALLOWED:
@@ -147,6 +176,11 @@ def execute(client, argv):
         # Redis postpones its master's stream instead; refusing it would
         # lose writes, so it runs.
         return _fail(client, spec, busy.busyError)
+    pause = server.clientPause
+    if pause.mode is not None and pause.mustWait(client, spec, _mayReplicate(client, spec, argv)):
+        # Redis's blockPostponeClient: the command runs, all checks again,
+        # once the pause ends.
+        return pause.wait(client).addCallback(lambda _: execute(client, argv))
     if multi is not None and argv[0].lower() not in _MULTI_CONTROL:
         multi.append((spec, argv))
         return QUEUED
@@ -189,7 +223,10 @@ def call(client, spec, argv):
         reply = CommandError("ERR internal error running '%s'" % (spec.name,))
         server.countError(reply.message)
         stat[3] += 1
-    stat[1] += perf_counter() - started
+    elapsed = perf_counter() - started
+    stat[1] += elapsed
+    if elapsed >= server.watchFloor or server.monitors:
+        afterCall(server, client, spec, argv, elapsed)
     server.stats["total_commands_processed"] += 1
     stat[0] += 1
     if store.dirty != dirty and server.propagators:

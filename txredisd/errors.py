@@ -153,6 +153,17 @@ LCS_TOO_BIG = (
 
 # --- server ------------------------------------------------------------------
 
+MAX_CLIENTS = "ERR max number of clients reached"
+OOM = "OOM command not allowed when used memory > 'maxmemory'."
+SLOWLOG_COUNT = "ERR count should be greater than or equal to -1"
+PAUSE_MODE = "ERR CLIENT PAUSE mode must be WRITE or ALL"
+PAUSE_TIMEOUT = "ERR timeout is not an integer or out of range"
+MONITOR_DENY_BLOCKING = "ERR MONITOR isn't allowed for DENY BLOCKING client"
+SUBCOMMAND_ARGS = "ERR unknown subcommand or wrong number of arguments for '{}'. Try {} HELP."
+SHUTDOWN_NO_SHUTDOWN = "ERR No shutdown in progress."
+SHUTDOWN_ERRORS = "ERR Errors trying to SHUTDOWN. Check logs."
+SHUTDOWN_DENY_BLOCKING = "ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client"
+
 CONFIG_UNKNOWN_PARAM = "ERR Unknown option or number of arguments for CONFIG SET - '{}'"
 CONFIG_SET_FAILED = "ERR CONFIG SET failed (possibly related to argument '{}') - {}"
 CONFIG_DUPLICATE = "duplicate parameter"

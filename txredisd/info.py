@@ -150,64 +150,15 @@ def bytesToHuman(n):
     return "%dB" % (n,)
 
 
-# --- memory estimate ---------------------------------------------------------
-
-# Keys sampled per database, and elements per collection value: the estimate
-# stays cheap however large the data set is.
-_KEY_SAMPLE = 64
-_ELEMENT_SAMPLE = 16
-
-
-def _valueSize(value):
-    size = sys.getsizeof(value)
-    if isinstance(value, (bytes, int, float, str)):
-        return size
-    try:
-        count = len(value)
-        items = value.items() if hasattr(value, "items") else value
-        sampled = 0
-        total = 0
-        for item in items:
-            if sampled == _ELEMENT_SAMPLE:
-                break
-            if isinstance(item, tuple):
-                total += sum(sys.getsizeof(part) for part in item)
-            else:
-                total += sys.getsizeof(item)
-            sampled += 1
-    except TypeError:
-        return size
-    if sampled:
-        size += total * count // sampled
-    return size
+# --- memory ------------------------------------------------------------------
 
 
 def estimateMemory(server):
     """
-    An estimate of the memory the keyspace uses, in bytes.
-
-    Python gives no cheap exact figure, so this samples: for each database,
-    the C{sys.getsizeof} of up to 64 keys and their values (a collection
-    counts its own size plus up to 16 of its elements scaled to its
-    length), scaled to the database's size, plus the dictionaries
-    themselves and each client's state.  It is an order of magnitude, not
-    an allocator's count.
+    The server's C{used_memory}: the one estimate eviction also keeps under
+    C{maxmemory} (L{txredisd.eviction.MemoryEstimator}, which says how).
     """
-    total = sum(sys.getsizeof(vars(client)) for client in server.clients.values())
-    for db in server.store.databases:
-        count = len(db.data)
-        total += sys.getsizeof(db.data) + sys.getsizeof(db.expires)
-        if not count:
-            continue
-        sampled = 0
-        size = 0
-        for key, value in db.data.items():
-            if sampled == _KEY_SAMPLE:
-                break
-            size += sys.getsizeof(key) + _valueSize(value)
-            sampled += 1
-        total += size * count // sampled
-    return total
+    return server.evictor.memory.used()
 
 
 def _residentBytes():
@@ -435,7 +386,7 @@ def statsFields(server):
         ("sync_partial_ok", getattr(replication, "syncPartialOk", 0)),
         ("sync_partial_err", getattr(replication, "syncPartialErr", 0)),
         ("expired_keys", store.expiredKeys),
-        ("evicted_keys", 0),
+        ("evicted_keys", server.evictor.evicted),
         ("keyspace_hits", store.hits),
         ("keyspace_misses", store.misses),
         ("pubsub_channels", _count(server, "channels")),

@@ -18,6 +18,7 @@ from txredisd import errors
 from txredisd.client import Client
 from txredisd.dispatch import execute
 from txredisd.errors import CommandError, ProtocolError
+from txredisd.limits import MAXCLIENTS_REPLY, acceptsClient, checkOutputBuffer, checkQueryBuffer
 from txredisd.resp import HiredisRequestParser, RequestParser, UnauthenticatedLimit, encode
 
 try:
@@ -26,6 +27,8 @@ except ImportError:  # pragma: no cover - hiredis is a dependency
     hiredis = None
 
 _PROTOCOL_ERROR = b"-ERR Protocol error: %s\r\n"
+# Replies of one read are written in one call up to this size.
+_FLUSH_AT = 1024 * 1024
 
 #: What an unauthenticated client may send: multibulks of at most this many
 #: arguments, bulks of at most this many bytes (Redis's processMultibulkBuffer).
@@ -82,6 +85,9 @@ class RedisProtocol(LineReceiver):
         self.parser = makeParser(server.config["proto-max-bulk-len"], useHiredis)
         # Requests parsed while a blocking command waits for its reply.
         self._queue = []
+        # The request bytes held in _queue (they count against
+        # client-query-buffer-limit as Redis's unprocessed querybuf does).
+        self._queuedBytes = 0
         self._waiting = None
         self._protocolError = None
         # Replies of the read being processed, not yet written.
@@ -94,6 +100,11 @@ class RedisProtocol(LineReceiver):
         self._processing = False
 
     def connectionMade(self):
+        if not acceptsClient(self.server):
+            # Redis's acceptCommonHandler: a best-effort error, then close.
+            self.transport.write(MAXCLIENTS_REPLY)
+            self.transport.loseConnection()
+            return
         server = self.server
         client = self.client = Client(server, self.transport, self._push)
         server.addClient(client)
@@ -144,20 +155,27 @@ class RedisProtocol(LineReceiver):
 
     def dataReceived(self, data):
         client = self.client
-        if client.closed:
+        if client is None or client.closed:
             return
         self.server.stats["total_net_input_bytes"] += len(data)
         client.lastInteraction = self.server.clock.seconds()
         self._liftLimits()
-        commands, error = self.parser.feed(data)
+        parser = self.parser
+        commands, error = parser.feed(data)
         if error is not None:
             self._protocolError = error
         if self._waiting is not None or self._queue or self._processing:
             self._queue.extend(commands)
+            self._queuedBytes += sum(len(arg) for argv in commands for arg in argv)
+            if checkQueryBuffer(client, self._queuedBytes + parser.buffered()):
+                self._queue = []
+            return
+        if not parser.idle() and checkQueryBuffer(client, parser.buffered()):
             return
         self._process(commands)
         while self._queue and self._waiting is None and not client.closed:
             queued, self._queue = self._queue, []
+            self._queuedBytes = 0
             self._process(queued)
 
     def _liftLimits(self):
@@ -191,19 +209,33 @@ class RedisProtocol(LineReceiver):
         client = self.client
         resp3 = client.resp3
         out = self._out = []
+        pending = 0
         while True:
             for index, argv in enumerate(commands):
                 reply = execute(client, argv)
                 if type(reply) is Deferred:
                     # Requests read while this one ran (a busy script) follow.
-                    self._queue = list(commands[index + 1 :]) + self._queue
+                    self._queue = queue = list(commands[index + 1 :]) + self._queue
+                    self._queuedBytes = sum(len(arg) for argv in queue for arg in argv) if queue else 0
                     self._waiting = reply
                     reply.addBoth(self._unblocked)
                     break
                 if client.resp3 != resp3:
                     # HELLO switched protocols: its own reply is in the new one.
                     resp3 = client.resp3
-                out.append(encode(reply, resp3))
+                data = encode(reply, resp3)
+                out.append(data)
+                pending += len(data)
+                if pending > _FLUSH_AT:
+                    # Many large replies to one read: write them as they come
+                    # so that the output buffer limits see them and a client
+                    # that never reads cannot make one huge join.
+                    self._write(b"".join(out))
+                    del out[:]
+                    pending = 0
+                    if client.closed:
+                        self._queue = []
+                        break
                 if client.closeAfterReply:
                     self._queue = []
                     break
@@ -241,6 +273,7 @@ class RedisProtocol(LineReceiver):
                 reply = CommandError("ERR internal error")
         self._write(encode(reply, self.client.resp3))
         queued, self._queue = self._queue, []
+        self._queuedBytes = 0
         if queued or self._protocolError is not None:
             self._process(queued)
         return None
@@ -258,6 +291,9 @@ class RedisProtocol(LineReceiver):
     def _write(self, data):
         self.server.stats["total_net_output_bytes"] += len(data)
         self.transport.write(data)
+        # Every class's output buffer limit, at each write, as Redis checks
+        # it whenever it appends a reply (normal, pub/sub, replica links).
+        checkOutputBuffer(self.client)
 
 
 class RedisFactory(ServerFactory):

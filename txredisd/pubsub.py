@@ -1,6 +1,6 @@
 """
 Channel, pattern and shard-channel subscriptions, message delivery,
-keyspace notifications and the output buffer limits of subscribers.
+keyspace notifications.
 
 One L{PubSub} per server holds who listens to what, as Redis's
 C{server.pubsub_channels}, C{server.pubsub_patterns} and
@@ -11,56 +11,27 @@ subscribers.  Messages go to clients through L{txredisd.client.Client.push}
 as they are published, encoded once per protocol version.
 """
 
-from twisted.logger import Logger
-
 from txredisd import glob
 from txredisd.config import NOTIFY_BITS
+# Re-exported: the pub/sub tests and callers measured buffers from here.
+from txredisd.limits import bufferedBytes  # noqa: F401
 from txredisd.resp import Push, Raw, encode
-
-_log = Logger()
 
 _KEYSPACE = NOTIFY_BITS["K"]
 _KEYEVENT = NOTIFY_BITS["E"]
 
 
-def bufferedBytes(transport):
-    """
-    How many bytes written to C{transport} wait to be sent.
-
-    @param transport: a Twisted TCP or UNIX transport (its C{dataBuffer}
-        from C{offset} plus C{_tempDataLen} not yet joined), a L{StringTransport},
-        whose every written byte stays until cleared, or a wrapper such as
-        TLS, measured by the transport under it.
-    @return: an L{int}.
-    """
-    for _ in range(4):
-        dataBuffer = getattr(transport, "dataBuffer", None)
-        if dataBuffer is not None:
-            return len(dataBuffer) - transport.offset + transport._tempDataLen
-        io = getattr(transport, "io", None)
-        if io is not None:
-            return io.tell()
-        transport = getattr(transport, "transport", None)
-        if transport is None:
-            break
-    return 0
-
-
 class _Subscriptions:
     """
     What one client listens to, in subscription order.
-
-    @ivar softSince: when the client's buffer went over the soft limit
-        (seconds), or L{None}.
     """
 
-    __slots__ = ("channels", "patterns", "shardChannels", "softSince")
+    __slots__ = ("channels", "patterns", "shardChannels")
 
     def __init__(self):
         self.channels = {}
         self.patterns = {}
         self.shardChannels = {}
-        self.softSince = None
 
 
 class _Kind:
@@ -280,46 +251,9 @@ class PubSub:
     def _deliver(self, client, frames):
         if client.closed:
             return
+        # The output buffer limits are checked as the push is written
+        # (txredisd.limits.checkOutputBuffer, from the protocol).
         client.push(frames.encoded(client.resp3))
-        if client.transport is not None:
-            self._checkOutputBuffer(client)
-
-    def _checkOutputBuffer(self, client):
-        """
-        Close a subscriber that does not read its messages, as Redis's
-        C{checkClientOutputBufferLimits}: at once over the hard limit, or
-        once it has stayed over the soft limit for longer than the soft
-        seconds.
-        """
-        limits = self.server.config["client-output-buffer-limit"]
-        hard, soft, seconds = limits["pubsub" if client.subscriptions else "normal"]
-        if not hard and not soft:
-            return
-        used = bufferedBytes(client.transport)
-        over = bool(hard) and used >= hard
-        subs = self._clients.get(client)
-        if soft and used >= soft:
-            now = self.server.clock.seconds()
-            if subs is not None:
-                if subs.softSince is None:
-                    subs.softSince = now
-                elif now - subs.softSince > seconds:
-                    over = True
-        elif subs is not None:
-            subs.softSince = None
-        if over:
-            _log.info(
-                "Client {client!r} closed for overcoming of output buffer limits.",
-                client=client,
-            )
-            self.server.stats["client_output_buffer_limit_disconnections"] += 1
-            client.closed = True
-            transport = client.transport
-            abort = getattr(transport, "abortConnection", None)
-            if abort is not None:
-                abort()
-            else:
-                transport.loseConnection()
 
 
 class _Frames:

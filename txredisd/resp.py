@@ -516,8 +516,12 @@ class RequestParser:
 # default 512MB) may be over it, which Redis refuses as soon as it reads
 # the header while hiredis would wait for the payload: a read that leaves a
 # partial command holding one goes to the exact parser too.
+#
+# Redis takes the byte after a header's CR as its LF whatever it is, where
+# hiredis waits for a real CRLF: a CR followed by anything else goes to the
+# exact parser as well.
 _SUSPECT_START = b"+=(~>|"
-_SUSPECT = re.compile(rb"\n[+=(~>|]")
+_SUSPECT = re.compile(rb"\n[+=(~>|]|\r[^\n]")
 _BIG_COUNT = re.compile(rb"\*[0-9]{5}")
 
 

@@ -12,6 +12,9 @@ from twisted.logger import Logger
 from txredisd.acl import ACL
 from txredisd.blocking import BlockingManager
 from txredisd.config import Config
+from txredisd.eviction import Evictor
+from txredisd.limits import Limits, closeIdleClients
+from txredisd.monitoring import ClientPause, LatencyMonitor, SlowLog, watchFloor
 from txredisd.pubsub import PubSub
 from txredisd.info import InstantaneousMetrics, defaultSections, sampleMetrics
 from txredisd.store import Keyspace
@@ -41,6 +44,12 @@ class RedisServer:
     @ivar cronHooks: callables C{(server)} run on every cron tick (C{hz}
         times a second), as Redis's C{serverCron} does its periodic work.
     @ivar acl: the L{txredisd.acl.ACL} users and log.
+    @ivar evictor: the L{txredisd.eviction.Evictor}, whose C{memory} is the
+        one C{used_memory} estimate.
+    @ivar slowlog: the L{txredisd.monitoring.SlowLog}.
+    @ivar latency: the L{txredisd.monitoring.LatencyMonitor}.
+    @ivar monitors: the clients in MONITOR mode.
+    @ivar clientPause: the L{txredisd.monitoring.ClientPause}.
     """
 
     _log = Logger()
@@ -70,6 +79,8 @@ class RedisServer:
         self.onShutdown = None
         # Set when SHUTDOWN already saved, so stopping does not save again.
         self.shutdownSaved = False
+        # A SHUTDOWN waiting for lagging replicas (commands/persistence.py).
+        self.pendingShutdown = None
         self.persistence = None
         self.replication = None
         self.replicaOf = None
@@ -86,12 +97,22 @@ class RedisServer:
         self.pubsub = PubSub(self)
         self.infoSections = defaultSections()
         self.metrics = InstantaneousMetrics()
-        self.cronHooks = [sampleMetrics]
         self.acl = ACL(self)
         # The run of a script past busy-reply-threshold: other clients get
         # -BUSY (txredisd.scripting).
         self.busyScript = None
         self.scripting = None
+        self.limits = Limits(self.config)
+        self.slowlog = SlowLog(self.config)
+        self.latency = LatencyMonitor(self.config)
+        self.watchFloor = watchFloor(self)
+        self.config.observers.append(self._watchChanged)
+        # Clients in MONITOR mode, in the order they asked.
+        self.monitors = []
+        self.clientPause = ClientPause(self)
+        self.evictor = Evictor(self)
+        self.disconnectHooks.append(self._forgetMonitor)
+        self.cronHooks = [sampleMetrics, closeIdleClients, self.evictor.cron]
 
     def resetStats(self):
         """
@@ -112,6 +133,8 @@ class RedisServer:
         for stat in self.commandStats.values():
             stat[:] = [0, 0, 0, 0]
         self.errorStats.clear()
+        if hasattr(self, "evictor"):
+            self.evictor.evicted = 0
         self.store.hits = self.store.misses = self.store.expiredKeys = 0
 
     def nextClientId(self):
@@ -144,6 +167,7 @@ class RedisServer:
         if self._expireLoop is not None and self._expireLoop.running:
             self._expireLoop.stop()
         self._expireLoop = None
+        self.clientPause.stop()
 
     def _cron(self):
         self.store.now = self.now()
@@ -158,9 +182,19 @@ class RedisServer:
         instead, when it is set.
         """
         self.shutdownRequested = True
+        self._log.info("User requested shutdown...")
         stop = self.onShutdown or getattr(self.reactor, "stop", None)
         if stop is not None:
             self.clock.callLater(0, stop)
+
+    def _watchChanged(self, name, value):
+        if name in ("slowlog-log-slower-than", "latency-monitor-threshold"):
+            self.watchFloor = watchFloor(self)
+
+    def _forgetMonitor(self, client):
+        if client.monitor:
+            client.monitor = False
+            self.monitors.remove(client)
 
     def addClient(self, client):
         """

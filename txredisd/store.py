@@ -112,6 +112,9 @@ class Database:
         self.expires = {}
         self._heap = []
         self._version = 0
+        # Key to its access time or frequency, kept only while an LRU or
+        # LFU eviction policy needs it (txredisd.eviction), else None.
+        self.access = None
 
     def __repr__(self):
         return "<Database %d: %d keys>" % (self.index, len(self.data))
@@ -139,6 +142,8 @@ class Database:
     def _removeExpired(self, key):
         del self.data[key]
         del self.expires[key]
+        if self.access is not None:
+            self.access.pop(key, None)
         keyspace = self.keyspace
         keyspace.expiredKeys += 1
         # No dirty increment, as Redis: the DEL reaches replicas and the AOF
@@ -149,6 +154,24 @@ class Database:
             hook(self.index, key)
         if keyspace.removedHook is not None:
             keyspace.removedHook(self.index, key)
+
+    def evict(self, key):
+        """
+        Remove a key to free memory, as Redis's C{performEvictions}: no
+        change to the dirty counter, WATCH sees it, the C{evicted} event is
+        notified and C{expiredHooks} propagate a DEL.
+        """
+        del self.data[key]
+        if self.expires:
+            self.expires.pop(key, None)
+        if self.access is not None:
+            self.access.pop(key, None)
+        keyspace = self.keyspace
+        if keyspace.watched:
+            self._touchWatched(key)
+        keyspace.notify("e", b"evicted", key, self.index)
+        for hook in keyspace.expiredHooks:
+            hook(self.index, key)
 
     def get(self, key):
         value = self.data.get(key)
@@ -161,6 +184,8 @@ class Database:
                 self.keyspace.notify("m", b"keymiss", key, self.index)
         else:
             self.keyspace.hits += 1
+            if self.access is not None:
+                self.keyspace.tracker.touch(self.access, key)
         return value
 
     def getForWrite(self, key):
@@ -173,6 +198,8 @@ class Database:
             # The caller may change the value in place: a save in progress
             # keeps its own copy first.
             snapshot.beforeWrite(value)
+        if value is not None and self.access is not None:
+            self.keyspace.tracker.touch(self.access, key)
         return value
 
     def getTyped(self, key, cls, write=False):
@@ -189,6 +216,8 @@ class Database:
         self.data[key] = value
         if not keepTTL and self.expires:
             self.expires.pop(key, None)
+        if self.access is not None:
+            self.keyspace.tracker.touch(self.access, key)
         self.keyspace.dirty += 1
         if self.keyspace.watched:
             self._touchWatched(key)
@@ -201,6 +230,8 @@ class Database:
         del self.data[key]
         if self.expires:
             self.expires.pop(key, None)
+        if self.access is not None:
+            self.access.pop(key, None)
         self.keyspace.dirty += 1
         if self.keyspace.watched:
             self._touchWatched(key)
@@ -293,6 +324,8 @@ class Database:
         self._heap = []
         if removed and self.keyspace.removedHook is not None:
             self.keyspace.removedHook(self.index, None)
+        if self.access is not None:
+            self.access = {}
         return removed
 
     def expireSome(self, now, limit):
@@ -326,7 +359,8 @@ class Keyspace:
         flushed (Redis's C{signalDeletedKeyAsReady}: XREADGROUP clients
         blocked on a stream that goes are answered), or L{None}.
     @ivar expiredHooks: callables C{(index, key)} told of each expired key
-        (replication and the AOF propagate a DEL).
+        (replication and the AOF propagate a DEL); keys evicted for
+        C{maxmemory} go through them too, as Redis propagates both as DEL.
     @ivar notifier: a callable C{(typeFlag, event, key, index)} for keyspace
         notifications, or L{None}.
     @ivar notifyNew: whether to notify C{new} events (class C{n}).
@@ -354,6 +388,9 @@ class Keyspace:
         # A txredisd.persistence.snapshot.Snapshot being written, if any.
         self.snapshot = None
         self.removedHook = None
+        # What records key accesses in Database.access while an eviction
+        # policy needs them (txredisd.eviction), else None.
+        self.tracker = None
 
     def db(self, index):
         return self.databases[index]

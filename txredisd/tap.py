@@ -143,8 +143,31 @@ class StartupLogService(service.Service):
             signal.signal(signum, handler)
 
     def _shutdown(self, name):
+        # Redis's lines: the signal, then prepareForShutdown's.
         self._log.info("Received {signal} scheduling shutdown...", signal=name)
+        self._log.info("User requested shutdown...")
         self._reactor.stop()
+
+
+class ExitLogService(service.Service):
+    """
+    Logs Redis's last line once everything else has stopped: after the
+    reactor's shutdown phase, whose services (the final save) it waits for.
+    """
+
+    _log = Logger()
+
+    def __init__(self, reactor):
+        self._reactor = reactor
+
+    def startService(self):
+        service.Service.startService(self)
+        addTrigger = getattr(self._reactor, "addSystemEventTrigger", None)
+        if addTrigger is not None:
+            addTrigger("after", "shutdown", self._bye)
+
+    def _bye(self):
+        self._log.info("Redis is now ready to exit, bye bye...")
 
 
 class TCPPortService(service.Service):
@@ -210,9 +233,13 @@ def makeService(options, reactor=None):
 
         installIfNone()
         from twisted.internet import reactor
+    from txredisd.allocator import fixMmapThreshold
     from txredisd.embed import RedisService
 
+    # Large blocks go back to the system when freed (txredisd.allocator).
+    fixMmapThreshold()
     top = RedisService(reactor, options)
+    ExitLogService(reactor).setServiceParent(top)
     # The server's default: SHUTDOWN stops the reactor, ending the process
     # as it ends redis-server.
     top.redisServer.onShutdown = None

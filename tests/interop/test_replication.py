@@ -154,6 +154,8 @@ def _converge(master, replica):
     writer.join()
     time.sleep(0.2)
     m.execute_command("SELECT", 0)
+    # WAIT counts replicas that acknowledged this client's last write.
+    m.set("writes-done", "1")
     assert m.execute_command("WAIT", 1, 10000) == 1
     # Keys with expiry times may expire on the master between the two
     # reads; the master's DEL reaches the replica with the next command.
@@ -169,8 +171,12 @@ def _converge(master, replica):
     except AssertionError:
         differing = sorted(k for k in set(last["replica"]) | set(last["master"]) if last["replica"].get(k) != last["master"].get(k))
         raise AssertionError(
-            "not converged: %r"
-            % [(k, last["master"].get(k), last["replica"].get(k)) for k in differing[:3]]
+            "not converged: %r\nmaster log:\n%s\nreplica log:\n%s"
+            % (
+                [(k, last["master"].get(k), last["replica"].get(k)) for k in differing[:3]],
+                "\n".join(master.log().splitlines()[-30:]),
+                "\n".join(replica.log().splitlines()[-30:]),
+            )
         )
 
 

@@ -365,6 +365,67 @@ def clientUnblock(client, argv):
     return 1 if unblock(target, error) else 0
 
 
+@command(
+    "client|pause",
+    -3,
+    _CLIENT_ADMIN_FLAGS,
+    group="connection",
+    summary="Stop processing commands from clients for some time",
+    since="2.9.50",
+    docs={
+        "complexity": "O(1)",
+        "history": [("6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option.")],
+        "arguments": [
+            arg("timeout", "integer"),
+            arg(
+                "mode",
+                "oneof",
+                since="6.2.0",
+                flags="optional",
+                args=[arg("write", "pure-token", token="WRITE"), arg("all", "pure-token", token="ALL")],
+            ),
+        ],
+    },
+)
+def clientPause(client, argv):
+    if len(argv) > 4:
+        raise CommandError(errors.CLIENT_SUBCOMMAND_ARGS.format(errors.safe(argv[1])))
+    mode = "all"
+    if len(argv) == 4:
+        word = argv[3].lower()
+        if word == b"write":
+            mode = "write"
+        elif word != b"all":
+            raise CommandError(errors.PAUSE_MODE)
+    # Redis's getTimeoutFromObjectOrReply in milliseconds.
+    timeout = parseInt(argv[2])
+    if timeout is None:
+        raise CommandError(errors.PAUSE_TIMEOUT)
+    if timeout < 0:
+        raise CommandError(errors.TIMEOUT_NEGATIVE)
+    server = client.server
+    now = server.clock.seconds()
+    if timeout > (1 << 63) - 1 - int(now * 1000):
+        # Redis 7.0's deadline wraps negative: the pause is over at once.
+        timeout = 0
+    server.clientPause.pause(now + timeout / 1000.0, mode)
+    return OK
+
+
+@command(
+    "client|unpause",
+    2,
+    _CLIENT_ADMIN_FLAGS,
+    group="connection",
+    summary="Resume processing of clients that were paused",
+    since="6.2.0",
+    docs={"complexity": "O(N) Where N is the number of paused clients"},
+)
+def clientUnpause(client, argv):
+    client.server.clientPause.unpause()
+    return OK
+
+
 def clientType(client):
     """
     The type CLIENT LIST TYPE and CLIENT KILL TYPE filter on, as Redis's
@@ -392,7 +453,9 @@ def _clientFlags(client):
     # Redis's getClientInfoString flag letters, in its order.
     letters = []
     kind = clientType(client)
-    if kind == "replica":
+    if client.monitor:
+        letters.append("O")
+    elif kind == "replica":
         letters.append("S")
     elif kind == "master":
         letters.append("M")

@@ -695,17 +695,26 @@ def objectHelp(client, argv):
     return _OBJECT_HELP
 
 
-def _objectSubcommand(name):
+def _objectSubcommand(name, withKey=False):
     """
     Declare an OBJECT subcommand about a key: the decorated function gets
-    the key's value, and a missing key answers null (Redis's
-    C{objectCommandLookupOrReply}).
+    the key's value (and the key, C{withKey}), and a missing key answers
+    null (Redis's C{objectCommandLookupOrReply}).
     """
 
     def decorator(function):
         def handler(client, argv):
-            value = client.db.get(argv[2])
-            return None if value is None else function(client, value)
+            db = client.db
+            key = argv[2]
+            access = db.access
+            record = access.get(key) if access is not None else None
+            value = db.get(key)
+            if value is None:
+                return None
+            if record is not None:
+                # OBJECT looks without touching (Redis's LOOKUP_NOTOUCH).
+                access[key] = record
+            return function(client, value, key) if withKey else function(client, value)
 
         handler.__name__ = function.__name__
         command("object|" + name, 3, ["readonly"], 2, 2, 1, group="generic")(handler)
@@ -733,19 +742,21 @@ def objectRefcount(client, value):
     return 1
 
 
-@_objectSubcommand("idletime")
-def objectIdletime(client, value):
+@_objectSubcommand("idletime", withKey=True)
+def objectIdletime(client, value, key):
     if _lfuSelected(client):
         raise CommandError(errors.LFU_SELECTED)
-    # Keeping an access time per key would cost memory and time on every
-    # command; no eviction policy here needs it, so every key reads as just
-    # used.
-    return 0
+    # Access times are kept only while an LRU policy with a maxmemory needs
+    # them (txredisd.eviction); otherwise every key reads as just used.
+    idle = client.server.evictor.idleTime(client.db, key)
+    return 0 if idle is None else idle
 
 
-@_objectSubcommand("freq")
-def objectFreq(client, value):
+@_objectSubcommand("freq", withKey=True)
+def objectFreq(client, value, key):
     if not _lfuSelected(client):
         raise CommandError(errors.LFU_NOT_SELECTED)
-    # No access counter is kept (see IDLETIME): every key reads as new.
-    return _LFU_INIT_VAL
+    # Counters are kept only while an LFU policy with a maxmemory needs
+    # them; otherwise every key reads as new.
+    frequency = client.server.evictor.frequency(client.db, key)
+    return _LFU_INIT_VAL if frequency is None else frequency

@@ -54,13 +54,13 @@ def sunsubscribe(client, argv):
     return client.server.pubsub.unsubscribe(client, SHARD_CHANNELS, argv[1:])
 
 
-@command("publish", 3, ["pubsub", "loading", "stale", "fast"], group="pubsub")
+@command("publish", 3, ["pubsub", "loading", "stale", "fast", "may_replicate"], group="pubsub")
 def publish(client, argv):
     client.server.propagateToReplicas(client.dbIndex, [argv])
     return client.server.pubsub.publish(argv[1], argv[2])
 
 
-@command("spublish", 3, ["pubsub", "loading", "stale", "fast"], 1, 1, 1, group="pubsub")
+@command("spublish", 3, ["pubsub", "loading", "stale", "fast", "may_replicate"], 1, 1, 1, group="pubsub")
 def spublish(client, argv):
     client.server.propagateToReplicas(client.dbIndex, [argv])
     return client.server.pubsub.publishShard(argv[1], argv[2])
