@@ -156,7 +156,13 @@ def _converge(master, replica):
     m.execute_command("SELECT", 0)
     # WAIT counts replicas that acknowledged this client's last write.
     m.set("writes-done", "1")
-    assert m.execute_command("WAIT", 1, 10000) == 1
+    acked = m.execute_command("WAIT", 1, 10000)
+    assert acked == 1, "WAIT: %r\n%s\nmaster log:\n%s\nreplica log:\n%s" % (
+        acked,
+        m.execute_command("INFO", "replication"),
+        "\n".join(master.log().splitlines()[-30:]),
+        "\n".join(replica.log().splitlines()[-30:]),
+    )
     # Keys with expiry times may expire on the master between the two
     # reads; the master's DEL reaches the replica with the next command.
     m.execute_command("PERSIST", "nothing")

@@ -229,3 +229,18 @@ class MasterTests(SynchronousTestCase):
         commands, _ = RequestParser().feed(replica.transport.value())
         self.assertEqual(commands[-1], [b"PUBLISH", b"ch", b"hello"])
         self.assertEqual(self.server.store.dirty, dirty)
+
+    def test_eofFramingStreamWaitsForAck(self):
+        """
+        After an RDB in EOF framing, the command stream waits for the
+        replica's first REPLCONF ACK: a replica finds the end mark only at
+        the end of what it read.
+        """
+        replica = self.replica("eof", "psync2")
+        replica.call("PSYNC", "?", "-1")
+        replica.transport.clear()
+        self.client.call("SET", "a", "1")
+        self.assertEqual(replica.transport.value(), b"")
+        replica.call("REPLCONF", "ACK", "0")
+        commands, _ = RequestParser().feed(replica.transport.value())
+        self.assertEqual(commands, [[b"SELECT", b"0"], [b"SET", b"a", b"1"]])

@@ -281,12 +281,15 @@ class ReplicationMaster:
             if "eof" in state.capabilities:
                 mark = os.urandom(20).hex().encode()
                 client.push(Raw(b"$EOF:" + mark + b"\r\n" + payload + mark))
+                # A replica reading EOF framing finds the end by checking
+                # whether what it read so far ends with the mark: stream
+                # bytes in the same read would hide it.  As Redis's
+                # repl_start_cmd_stream_on_ack, the stream starts with the
+                # replica's first REPLCONF ACK.
+                state.state = "wait_ack"
             else:
                 client.push(Raw(b"$%d\r\n" % (len(payload),) + payload))
-            pending, state.pending = state.pending, []
-            state.state = "online"
-            if pending:
-                client.push(Raw(b"".join(pending)))
+                self._startStream(state)
             self._log.info("Synchronization with replica {address} succeeded", address=client.address)
 
         def failed(failure):
@@ -297,6 +300,16 @@ class ReplicationMaster:
 
         d.addCallbacks(done, failed)
 
+    def _startStream(self, state):
+        """
+        Send a replica what was written while it synced, and follow the
+        stream from now on.
+        """
+        pending, state.pending = state.pending, []
+        state.state = "online"
+        if pending:
+            state.client.push(Raw(b"".join(pending)))
+
     def ack(self, client, offset):
         """
         REPLCONF ACK from a replica.
@@ -304,6 +317,8 @@ class ReplicationMaster:
         state = self.replicas.get(client.id)
         if state is None:
             return
+        if state.state == "wait_ack":
+            self._startStream(state)
         state.ackOffset = max(state.ackOffset, offset)
         state.ackTime = self.server.clock.seconds()
         self._checkWaiters()
