@@ -9,51 +9,8 @@ C{keySpecs}, C{tips}, C{aclCategories}, C{docs}) and the rest is derived the
 way Redis derives it (C{setImplicitACLCategories}, C{addReplyCommandInfo}).
 """
 
-from txredisd.registry import FLAG_ORDER, HIDDEN_FLAGS
+from txredisd.registry import ACL_CATEGORIES, FLAG_ORDER, HIDDEN_FLAGS, aclCategories
 from txredisd.resp import Map, Set, Status
-
-#: Redis's C{ACLCommandCategories}, in the order replies list them.
-ACL_CATEGORIES = (
-    "keyspace",
-    "read",
-    "write",
-    "set",
-    "sortedset",
-    "list",
-    "hash",
-    "string",
-    "bitmap",
-    "hyperloglog",
-    "geo",
-    "stream",
-    "pubsub",
-    "admin",
-    "fast",
-    "slow",
-    "blocking",
-    "dangerous",
-    "connection",
-    "transaction",
-    "scripting",
-)
-
-# The category every command of a group has in Redis's JSON files.
-_GROUP_CATEGORIES = {
-    "generic": "keyspace",
-    "string": "string",
-    "list": "list",
-    "hash": "hash",
-    "set": "set",
-    "sorted_set": "sortedset",
-    "stream": "stream",
-    "geo": "geo",
-    "hyperloglog": "hyperloglog",
-    "bitmap": "bitmap",
-    "pubsub": "pubsub",
-    "connection": "connection",
-    "transactions": "transaction",
-    "scripting": "scripting",
-}
 
 _FLAG_ORDER = tuple(f for f in FLAG_ORDER if f not in HIDDEN_FLAGS)
 
@@ -70,7 +27,6 @@ _KEY_FLAG_ORDER = (
     "incomplete",
     "variable_flags",
 )
-
 
 def keySpec(flags, begin=1, lastKey=0, keyStep=1, limit=0, keyword=None, keyNum=None, notes=None):
     """
@@ -141,37 +97,6 @@ def keySpecs(spec):
     flags = "RO access" if "readonly" in spec.flags else "RW update"
     last = spec.lastKey if spec.lastKey < 0 else spec.lastKey - spec.firstKey
     return [keySpec(flags, spec.firstKey, last, spec.step)]
-
-
-def aclCategories(spec):
-    """
-    The ACL categories of a command, as Redis's C{setImplicitACLCategories}
-    derives them from its flags, plus its group's category (a container has
-    none) and any it declares.
-
-    @return: a L{list} of category names in Redis's order.
-    """
-    flags = spec.flags
-    categories = set(spec.aclCategories)
-    if spec.handler is not None or not spec.subcommands:
-        group = _GROUP_CATEGORIES.get(spec.group)
-        if group is not None:
-            categories.add(group)
-    if "write" in flags:
-        categories.add("write")
-    if "readonly" in flags and "scripting" not in categories:
-        categories.add("read")
-    if "admin" in flags:
-        categories.update(("admin", "dangerous"))
-    if "pubsub" in flags:
-        categories.add("pubsub")
-    if "fast" in flags:
-        categories.add("fast")
-    if "blocking" in flags:
-        categories.add("blocking")
-    if "fast" not in categories:
-        categories.add("slow")
-    return [c for c in ACL_CATEGORIES if c in categories]
 
 
 def displayFlags(spec):
