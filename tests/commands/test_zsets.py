@@ -270,6 +270,17 @@ class ZRangeTests(SynchronousTestCase):
             b"-ERR syntax error, WITHSCORES not supported in combination with BYLEX\r\n",
         )
 
+    def test_scoreBoundEndsAtNul(self):
+        """
+        Score bounds are read as C strings (zslParseRange's strtod): a NUL
+        byte ends the number, and an empty one is 0.
+        """
+        c = self.conn
+        self.assertEqual(c.call("ZCOUNT", "z", b"(2\x00junk", b"3\x00x"), b":1\r\n")
+        self.assertEqual(c.call("ZREMRANGEBYSCORE", "z", "0", b"\x00\xff"), b":0\r\n")
+        self.assertEqual(c.call("ZRANGEBYSCORE", "z", b"(\x00", "1"), b"*1\r\n$1\r\na\r\n")
+        self.assertEqual(c.call("ZCOUNT", "z", b" \x00", "+inf"), b"-ERR min or max is not a float\r\n")
+
     def test_store(self):
         """
         ZRANGESTORE stores the range, and deletes the destination when the

@@ -65,10 +65,11 @@ def _strtod(data):
     """
     C{strtod} as C{zslParseRange} uses it: leading white space allowed,
     nothing after the number, overflow to infinity, and an empty string is
-    0.
+    0.  The argument is read as a C string, so a NUL byte ends it.
 
     @return: L{float}, or L{None} (NaN is refused too).
     """
+    data = data.split(b"\x00", 1)[0]
     text = data.lstrip(b" \t\n\v\f\r")
     if not text:
         return 0.0 if not data else None
