@@ -125,6 +125,24 @@ class ZAddTests(SynchronousTestCase):
         self.conn.call("HELLO", "3")
         self.assertEqual(self.conn.call("ZSCORE", "z", "a"), b",0.10000000000000001\r\n")
 
+    def test_negativeZeroAfterConversion(self):
+        """
+        A listpack turns -0 into 0, but the member whose insertion turns
+        the set into a skiplist is inserted after the conversion and keeps
+        -0, as in Redis's zsetAdd.
+        """
+        c = self.conn
+        long = "m" * 70
+        c.call("ZADD", "w", "-0", "a", "1", long)
+        self.assertEqual(c.call("ZSCORE", "w", "a"), b"$1\r\n0\r\n")
+        c.call("ZADD", "y", "-0", long)
+        self.assertEqual(c.call("ZSCORE", "y", long), b"$2\r\n-0\r\n")
+        c.call("CONFIG", "SET", "zset-max-listpack-entries", "2")
+        c.call("ZADD", "q", "1", "a", "2", "b")
+        c.call("ZADD", "q", "-0", "c")
+        self.assertEqual(c.call("ZSCORE", "q", "c"), b"$2\r\n-0\r\n")
+        self.assertEqual(c.call("OBJECT", "ENCODING", "q"), b"$8\r\nskiplist\r\n")
+
     def test_options(self):
         """
         NX, XX, GT, LT and CH decide what changes and what is counted.

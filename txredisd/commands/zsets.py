@@ -257,8 +257,8 @@ def zaddGeneric(client, argv, incr):
         if xx:
             return None if incr else 0
         zset = ZSet()
+    maxEntries, maxValue = _limits(client)
     added = updated = processed = 0
-    longest = 0
     result = None
     for score, member in pairs:
         current = zset.scores.get(member)
@@ -277,15 +277,16 @@ def zaddGeneric(client, argv, incr):
                 zset.add(member, score)
                 updated += 1
         elif not xx:
+            # zsetAdd converts a listpack before inserting the member that
+            # outgrows it, so that member keeps a -0 score.
+            if zset.listpack and (len(zset.scores) + 1 > maxEntries or len(member) > maxValue):
+                zset.listpack = False
             zset.add(member, score)
-            longest = max(longest, len(member))
             added += 1
             processed += 1
             result = score
     changes = added + updated
     if changes:
-        entries, value = _limits(client)
-        zset.fitEncoding(entries, value, longest)
         if isNew:
             db.set(key, zset)
             changes -= 1
