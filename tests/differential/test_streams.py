@@ -290,6 +290,26 @@ def test_xsetid(sharedRedisServer, sharedTxredisd):
     )
 
 
+def test_xsetidBelowMaxDeleted(sharedRedisServer, sharedTxredisd):
+    """
+    Redis 7.0 lets XSETID go below the stream's max_deleted_entry_id (only
+    a MAXDELETEDID argument above the new ID is refused).
+    """
+    assertSameReplies(
+        sharedRedisServer.port,
+        sharedTxredisd.port,
+        _entries("s", 1, 2)
+        + [
+            ["XDEL", "s", "2-1"],
+            ["XSETID", "s", "1-5"],
+            ["XDEL", "s", "1-1"],
+            ["XSETID", "s", "0-1"],
+            ["XSETID", "s", "5-0", "MAXDELETEDID", "1-0"],
+            ["XINFO", "STREAM", "s"],
+        ],
+    )
+
+
 def test_xread(sharedRedisServer, sharedTxredisd):
     """
     XREAD over several streams with COUNT, $ and every parsing error, in

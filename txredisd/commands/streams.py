@@ -433,8 +433,6 @@ def xsetid(client, argv):
             raise CommandError(errors.XSETID_BELOW_TOP)
         if entriesAdded != -1 and len(stream) > entriesAdded:
             raise CommandError(errors.XSETID_ENTRIES_ADDED_SMALL)
-    if lastId < stream.maxDeletedId:
-        raise CommandError(errors.XSETID_BELOW_MAX_DELETED)
     stream.lastId = lastId
     if entriesAdded != -1:
         stream.entriesAdded = entriesAdded
