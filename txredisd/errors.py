@@ -33,9 +33,12 @@ def safe(text):
 
     @param text: L{bytes} or L{str} from the client.
     @return: L{str} with CR and LF replaced by spaces, as Redis does.
+        Redis formats arguments with C{%s}: a NUL byte ends them, and
+        other bytes pass through unchanged (latin-1 maps each byte to one
+        character, which the reply encoder turns back into that byte).
     """
     if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
+        text = text.split(b"\0", 1)[0].decode("latin-1")
     return text.replace("\r", " ").replace("\n", " ")
 
 

@@ -753,6 +753,74 @@ def _pubsub(g):
     return _pickFamily(g, exclude=("pubsub",))(g)
 
 
+_USERS = [b"u1", b"u2", b"{t}u"]
+_RULES = [
+    b"on",
+    b"off",
+    b">pw",
+    b"<pw",
+    b"nopass",
+    b"resetpass",
+    b"~k*",
+    b"%R~k*",
+    b"%W~{t}*",
+    b"allkeys",
+    b"resetkeys",
+    b"&chan*",
+    b"allchannels",
+    b"resetchannels",
+    b"+@read",
+    b"-@write",
+    b"+get",
+    b"-set",
+    b"+config|get",
+    b"+@all",
+    b"nocommands",
+    b"reset",
+    b"(~x* +get)",
+    b"clearselectors",
+    b"+@nosuch",
+    b"garbage",
+    b"#0123",
+]
+
+
+def _server(g):
+    r = g.rng.randrange(16)
+    if r == 0:
+        return [b"PING"] + ([g.value()] if g.maybe() else [])
+    if r == 1:
+        return [b"ECHO", g.value()]
+    if r == 2:
+        inner = _pickFamily(g)(g)
+        return [b"COMMAND", b"GETKEYS"] + inner
+    if r == 3:
+        return [b"COMMAND", b"INFO"] + [g.pick(b"get", b"zadd", b"xreadgroup", b"nosuch", b"config|get", b"eval")]
+    if r == 4:
+        return [b"ACL", b"SETUSER", g.rng.choice(_USERS)] + [g.rng.choice(_RULES) for _ in range(g.rng.randint(0, 4))]
+    if r == 5:
+        return [b"ACL", b"GETUSER", g.rng.choice(_USERS)]
+    if r == 6:
+        return [b"ACL", b"DRYRUN", g.rng.choice(_USERS)] + _pickFamily(g)(g)
+    if r == 7:
+        return [b"ACL", g.pick(b"LIST", b"USERS", b"WHOAMI", b"CAT", b"NOSUCH")]
+    if r == 8:
+        return [b"ACL", b"CAT", g.pick(b"read", b"geo", b"nosuch", b"dangerous")]
+    if r == 9:
+        return [b"ACL", b"DELUSER"] + [g.rng.choice(_USERS) for _ in range(g.rng.randint(1, 2))]
+    if r == 10:
+        return [b"CLIENT", g.pick(b"SETNAME", b"GETNAME"), g.pick(b"name", b"bad name", b"")][: g.rng.randint(2, 3)]
+    if r == 11:
+        return [b"SELECT", g.pick(b"9", b"16", b"-1", b"x", b"9")]
+    if r == 12:
+        return [b"CONFIG", b"GET", g.pick(b"maxmemory", b"zset-max-*", b"hash-max-listpack-entries", b"nosuch")]
+    if r == 13:
+        return [g.pick(b"OBJECT", b"XINFO", b"XGROUP", b"CONFIG", b"ACL", b"SCRIPT"), b"HELP"]
+    if r == 14:
+        return [b"NOSUCHCOMMAND", g.value()]
+    return _pickFamily(g)(g)
+
+
 FAMILIES = {
     "strings": _strings,
     "keys": _keys,
@@ -765,6 +833,7 @@ FAMILIES = {
     "transactions": _transactions,
     "scripting": _scripting,
     "pubsub": _pubsub,
+    "server": _server,
 }
 
 _BASIC = ["strings", "keys", "lists", "hashes", "sets", "zsets", "geo", "streams"]
@@ -834,14 +903,22 @@ def generate(seed, family, count):
             argv = _pickFamily(g)(g)
         else:
             argv = FAMILIES[family](g)
-        if argv[0] in MISSING or (inMulti and _HOW.get(argv[0], UNORDERED) not in (UNORDERED, PAIRS)):
+        r = g.rng.random()
+        if r < 0.03:
+            # Wrong arity, and extra arguments where options are parsed.
+            argv = argv[: g.rng.randrange(1, len(argv) + 1)]
+        elif r < 0.05:
+            argv = argv + [g.value()]
+        elif r < 0.07:
+            argv = [argv[0].lower()] + argv[1:]
+        if argv[0].upper() in MISSING or (inMulti and _HOW.get(argv[0].upper(), UNORDERED) not in (UNORDERED, PAIRS)):
             # Replies inside EXEC's are compared as a whole, without
             # leeway for chance or the passing time.
             continue
         commands.append(argv)
-        if argv[0] == b"MULTI":
+        if argv[0].upper() == b"MULTI":
             inMulti = True
-        elif argv[0] in (b"EXEC", b"DISCARD"):
+        elif argv[0].upper() in (b"EXEC", b"DISCARD"):
             inMulti = False
         if g.maybe(0.01):
             commands.append([b"FLUSHALL"])
@@ -862,7 +939,8 @@ def _howToCompare(argv, inMulti):
         # Unsorted: a set's elements come in hash-table order.
         return RANDOM
     how = _HOW.get(name, EXACT)
-    if how in (SCAN, SCANPAIRS) and argv[1 if name == b"SCAN" else 2] != b"0":
+    cursor = argv[1 if name == b"SCAN" else 2 : 3]
+    if how in (SCAN, SCANPAIRS) and cursor != [b"0"]:
         # A hash table's cursor is a bucket position: which elements a
         # scan from anywhere but 0 finds is up to the hash seed.
         return SCANSHAPE
@@ -965,6 +1043,7 @@ class Pair:
             conn.call("SELECT", "9")
             conn.call("FLUSHALL")
             conn.call("SCRIPT", "FLUSH")
+            conn.call("ACL", "DELUSER", *_USERS)
 
     def close(self):
         self.redis.close()
