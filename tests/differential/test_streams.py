@@ -829,3 +829,27 @@ def test_randomNodeHistory(sharedRedisServer, sharedTxredisd, seed):
     redis-server after every step.
     """
     assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, _randomOperations(seed, 60))
+
+
+def test_xgroupSetidArgumentsFirst(sharedRedisServer, sharedTxredisd):
+    """
+    XGROUP SETID refuses a wrong argument count and a bad ENTRIESREAD
+    before it looks at the key (its type, existence and group).
+    """
+    assertSameReplies(
+        sharedRedisServer.port,
+        sharedTxredisd.port,
+        [
+            ["SET", "str", "x"],
+            ["XADD", "s", "1-1", "a", "b"],
+            ["XGROUP", "CREATE", "s", "g", "0"],
+            ["XGROUP", "SETID", "str", "g", "0", "x"],
+            ["XGROUP", "SETID", "missing", "g", "0", "x"],
+            ["XGROUP", "SETID", "s", "nog", "0", "x"],
+            ["XGROUP", "SETID", "str", "g", "0", "ENTRIESREAD", "x"],
+            ["XGROUP", "SETID", "missing", "g", "0", "ENTRIESREAD", "-5"],
+            ["XGROUP", "SETID", "str", "g", "0", "FOO", "1"],
+            ["XGROUP", "SETID", "str", "g", "0", "ENTRIESREAD", "1"],
+            ["XGROUP", "SETID", "s", "nog", "x"],
+        ],
+    )

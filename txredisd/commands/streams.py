@@ -1114,18 +1114,20 @@ def xgroupCreate(client, argv):
 
 @command("xgroup|setid", -5, ["write"], 2, 2, 1, group="stream")
 def xgroupSetid(client, argv):
-    stream, group = _xgroupTarget(client, argv)
+    # xgroupCommand checks the argument count and parses ENTRIESREAD
+    # before it looks the key up.
     if len(argv) not in (5, 7):
         raise _subcommandSyntax(argv)
-    if argv[4] == b"$":
-        lastId = stream.lastId
-    else:
-        lastId = parseId(argv[4], strict=False)[0]
     entriesRead = INVALID_ENTRIES_READ
     if len(argv) == 7:
         if argv[5].lower() != b"entriesread":
             raise _subcommandSyntax(argv)
         entriesRead = _entriesRead(argv[6])
+    stream, group = _xgroupTarget(client, argv)
+    if argv[4] == b"$":
+        lastId = stream.lastId
+    else:
+        lastId = parseId(argv[4], strict=False)[0]
     group.lastId = lastId
     group.entriesRead = entriesRead
     _dirty(client)
