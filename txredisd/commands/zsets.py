@@ -131,15 +131,26 @@ def parseLexRange(low, high):
 
 def _numkeysPositions(numkeysIndex, before=()):
     """
-    A C{getKeys} for commands whose keys follow a count.
+    A C{getKeys} for commands whose keys follow a count.  When the count
+    is not a valid one Redis's key specs give up and its getkeys procs
+    (C{zunionInterDiffStoreGetKeys}, C{genericGetKeys}) read the count with
+    C{atoi} and find no key at all, not even a destination, unless it is
+    between 1 and the number of arguments left.
     """
 
     def getKeys(argv):
-        count = parseInt(argv[numkeysIndex]) if len(argv) > numkeysIndex else None
-        if not count or count < 0:
-            return list(before)
-        last = min(numkeysIndex + count, len(argv) - 1)
-        return list(before) + list(range(numkeysIndex + 1, last + 1))
+        if len(argv) <= numkeysIndex:
+            return []
+        match = re.match(rb"\s*[+-]?[0-9]+", argv[numkeysIndex])
+        count = int(match.group()) if match else 0
+        first = numkeysIndex + 1
+        if count < 1 or count > len(argv) - first:
+            return []
+        keys = list(range(first, first + count))
+        if parseInt(argv[numkeysIndex]) is None:
+            # The getkeys proc lists the destination after the sources.
+            return keys + list(before)
+        return list(before) + keys
 
     return getKeys
 
