@@ -853,3 +853,33 @@ def test_xgroupSetidArgumentsFirst(sharedRedisServer, sharedTxredisd):
             ["XGROUP", "SETID", "s", "nog", "x"],
         ],
     )
+
+
+def test_watchSeesOnlyKeyChanges(sharedRedisServer, sharedTxredisd):
+    """
+    Consumer-group changes and XSETID do not abort a transaction WATCHing
+    the stream (Redis counts them as dirty without signalModifiedKey);
+    XGROUP CREATE ... MKSTREAM, which makes the key, does.
+    """
+    commands = []
+    for argv in (
+        ["XGROUP", "CREATE", "s", "g2", "0"],
+        ["XGROUP", "CREATE", "new", "g", "0", "MKSTREAM"],
+        ["XGROUP", "SETID", "s", "g", "0"],
+        ["XGROUP", "DESTROY", "s", "g"],
+        ["XGROUP", "CREATECONSUMER", "s", "g", "c9"],
+        ["XACK", "s", "g", "1-1"],
+        ["XCLAIM", "s", "g", "c3", "0", "1-1"],
+        ["XSETID", "s", "5-0"],
+    ):
+        commands += [
+            ["DEL", "s", "new"],
+            ["XADD", "s", "1-1", "a", "b"],
+            ["XGROUP", "CREATE", "s", "g", "0"],
+            ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"],
+            ["WATCH", "s", "new"],
+            argv,
+            ["MULTI"],
+            ["EXEC"],
+        ]
+    assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, commands)

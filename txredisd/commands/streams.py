@@ -438,7 +438,8 @@ def xsetid(client, argv):
         stream.entriesAdded = entriesAdded
     if maxDeleted != MIN_ID:
         stream.maxDeletedId = maxDeleted
-    client.db.modified(key)
+    # Redis 7.0's XSETID does not signalModifiedKey: WATCH does not see it.
+    _dirty(client)
     _notify(client, b"xsetid", key)
     return OK
 
@@ -1107,7 +1108,8 @@ def xgroupCreate(client, argv):
     if argv[3] in stream.groups:
         raise CommandError(errors.BUSYGROUP)
     stream.groups[argv[3]] = ConsumerGroup(argv[3], lastId, entriesRead)
-    client.db.modified(key)
+    # Only MKSTREAM's new key touches WATCH (dbAdd above).
+    _dirty(client)
     _notify(client, b"xgroup-create", key)
     return OK
 
