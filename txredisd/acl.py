@@ -127,9 +127,26 @@ _WRITE_ONLY = frozenset(
         "lpush", "rpush", "lpushx", "rpushx", "lrem", "ltrim", "lset",
         "sadd", "srem", "hset", "hmset", "hsetnx", "hdel", "zadd", "zrem",
         "zremrangebyscore", "zremrangebyrank", "zremrangebylex", "pfadd",
-        "xadd", "xdel", "xtrim", "geoadd",
+        "xadd", "xdel", "xtrim", "geoadd", "linsert", "xack", "xclaim", "xautoclaim", "xsetid",
     ]
 )
+
+# Reading commands whose key specifications lack ACCESS: they tell about a
+# key (its length, type, existence) but return none of its contents, so a
+# key pattern of any kind lets them through.
+_NO_ACCESS = frozenset(
+    [
+        "exists", "type", "touch", "watch", "strlen", "llen", "scard", "sismember",
+        "hlen", "hexists", "hstrlen", "zcard", "xlen",
+    ]
+)
+
+# Key specifications that Redis 7.0 gives other access than the flags say.
+_SPEC_FLAGS = {"xreadgroup": READ, "eval": ALL, "evalsha": ALL, "fcall": ALL}
+
+# Shard channels are declared as NOT_KEY key specifications: the ACL key
+# check skips them.
+_NOT_KEYS = frozenset(["spublish", "ssubscribe", "sunsubscribe"])
 
 
 def _keyFlags(spec, argv):
@@ -141,6 +158,10 @@ def _keyFlags(spec, argv):
         if spec.name == "set" and any(a.lower() == b"get" for a in argv[3:]):
             return ALL
         return WRITE
+    if spec.name in _NO_ACCESS:
+        return 0
+    if spec.name in _SPEC_FLAGS:
+        return _SPEC_FLAGS[spec.name]
     specs = getattr(spec, "keySpecs", None)
     if specs:
         flags = 0
@@ -354,7 +375,7 @@ class Selector:
             args = self.firstArgs.get(spec)
             if args is None or len(argv) < 2 or argv[1].lower() not in args:
                 return DENIED_CMD, 0
-        if not self.allKeys and (spec.firstKey or spec.getKeys is not None):
+        if not self.allKeys and (spec.firstKey or spec.getKeys is not None) and spec.name not in _NOT_KEYS:
             flags = _keyFlags(spec, argv)
             for position in spec.keyPositions(argv):
                 if not self.keyAllowed(argv[position], flags):

@@ -33,9 +33,12 @@ def safe(text):
 
     @param text: L{bytes} or L{str} from the client.
     @return: L{str} with CR and LF replaced by spaces, as Redis does.
+        Redis formats arguments with C{%s}: a NUL byte ends them, and
+        other bytes pass through unchanged (latin-1 maps each byte to one
+        character, which the reply encoder turns back into that byte).
     """
     if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
+        text = text.split(b"\0", 1)[0].decode("latin-1")
     return text.replace("\r", " ").replace("\n", " ")
 
 
@@ -283,7 +286,6 @@ XSETID_ENTRIES_ADDED_NEGATIVE = "ERR entries_added must be positive"
 XSETID_BELOW_MAX_DELETED_ARG = (
     "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id"
 )
-XSETID_BELOW_MAX_DELETED = "ERR The ID specified in XSETID is smaller than current max_deleted_entry_id"
 XSETID_BELOW_TOP = "ERR The ID specified in XSETID is smaller than the target stream top item"
 XSETID_ENTRIES_ADDED_SMALL = (
     "ERR The entries_added specified in XSETID is smaller than the target stream length"

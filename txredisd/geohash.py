@@ -108,10 +108,16 @@ def decodeScore(score):
 
     @return: C{(longitude, latitude)}.
     """
-    if math.isinf(score) or math.isnan(score) or abs(score) >= 2.0**64:
-        bits = 1 << 63
-    else:
+    # Redis's (uint64_t) cast as gcc compiles it on x86-64: from 2**63 up,
+    # convert score - 2**63 and flip the top bit; a conversion out of range
+    # (infinities, NaN, huge scores) gives 1 << 63.
+    if score >= 2.0**63:
+        rest = score - 2.0**63
+        bits = (int(rest) if rest < 2.0**63 else 1 << 63) ^ (1 << 63)
+    elif score > -(2.0**63):
         bits = int(score) & _MASK64
+    else:
+        bits = 1 << 63
     longMin, longMax, latMin, latMax = decodeArea(bits, STEP_MAX)
     longitude = (longMin + longMax) / 2
     longitude = min(max(longitude, LONG_MIN), LONG_MAX)

@@ -216,6 +216,20 @@ class EncodingTests(RecordingMixin, SynchronousTestCase):
         self.conn.call("HINCRBYFLOAT", "g", "f" * 65, "1.5")
         self.assertEqual(self.encoding(b"g"), b"hashtable")
 
+    def test_copyKeepsEncoding(self):
+        """
+        COPY duplicates a hash with its encoding (Redis's hashTypeDup).
+        """
+        self.conn.call("HSET", "h", "1", "0", "f", "58")
+        self.assertEqual(self.conn.call("COPY", "h", "g"), b":1\r\n")
+        self.assertEqual(self.conn.call("HGETALL", "g"), b"*4\r\n$1\r\n1\r\n$1\r\n0\r\n$1\r\nf\r\n$2\r\n58\r\n")
+        self.assertEqual(self.encoding(b"g"), b"listpack")
+        self.conn.call("HSET", "h", "long", "x" * 65)
+        self.conn.call("COPY", "h", "g", "REPLACE")
+        self.assertEqual(self.encoding(b"g"), b"hashtable")
+        self.conn.call("HSET", "g", "f", "changed")
+        self.assertEqual(self.conn.call("HGET", "h", "f"), b"$2\r\n58\r\n")
+
 
 class RandomFieldTests(RecordingMixin, SynchronousTestCase):
     def setUp(self):

@@ -194,6 +194,19 @@ class EncodingTests(RecordingMixin, SynchronousTestCase):
         self.assertEqual(len(self.value(b"s")), 1)
         self.assertEqual(self.encoding(b"s"), b"intset")
 
+    def test_copyKeepsEncoding(self):
+        """
+        COPY keeps a hash-table set a hash table (Redis's setTypeDup), so
+        the copy's replies walk it as one.
+        """
+        self.conn.call("SADD", "s", "\x00")
+        self.assertEqual(self.conn.call("COPY", "s", "t"), b":1\r\n")
+        self.assertEqual(self.encoding(b"t"), b"hashtable")
+        self.assertEqual(self.conn.call("SRANDMEMBER", "t", "6"), b"*1\r\n$1\r\n\x00\r\n")
+        self.conn.call("SADD", "i", "2", "1")
+        self.conn.call("COPY", "i", "j")
+        self.assertEqual(self.encoding(b"j"), b"intset")
+
 
 class PopTests(RecordingMixin, SynchronousTestCase):
     def test_spopPropagatesSrem(self):

@@ -125,6 +125,24 @@ class ZAddTests(SynchronousTestCase):
         self.conn.call("HELLO", "3")
         self.assertEqual(self.conn.call("ZSCORE", "z", "a"), b",0.10000000000000001\r\n")
 
+    def test_negativeZeroAfterConversion(self):
+        """
+        A listpack turns -0 into 0, but the member whose insertion turns
+        the set into a skiplist is inserted after the conversion and keeps
+        -0, as in Redis's zsetAdd.
+        """
+        c = self.conn
+        long = "m" * 70
+        c.call("ZADD", "w", "-0", "a", "1", long)
+        self.assertEqual(c.call("ZSCORE", "w", "a"), b"$1\r\n0\r\n")
+        c.call("ZADD", "y", "-0", long)
+        self.assertEqual(c.call("ZSCORE", "y", long), b"$2\r\n-0\r\n")
+        c.call("CONFIG", "SET", "zset-max-listpack-entries", "2")
+        c.call("ZADD", "q", "1", "a", "2", "b")
+        c.call("ZADD", "q", "-0", "c")
+        self.assertEqual(c.call("ZSCORE", "q", "c"), b"$2\r\n-0\r\n")
+        self.assertEqual(c.call("OBJECT", "ENCODING", "q"), b"$8\r\nskiplist\r\n")
+
     def test_options(self):
         """
         NX, XX, GT, LT and CH decide what changes and what is counted.
@@ -269,6 +287,17 @@ class ZRangeTests(SynchronousTestCase):
             self.conn.call("ZRANGEBYLEX", "z", "-", "+", "WITHSCORES"),
             b"-ERR syntax error, WITHSCORES not supported in combination with BYLEX\r\n",
         )
+
+    def test_scoreBoundEndsAtNul(self):
+        """
+        Score bounds are read as C strings (zslParseRange's strtod): a NUL
+        byte ends the number, and an empty one is 0.
+        """
+        c = self.conn
+        self.assertEqual(c.call("ZCOUNT", "z", b"(2\x00junk", b"3\x00x"), b":1\r\n")
+        self.assertEqual(c.call("ZREMRANGEBYSCORE", "z", "0", b"\x00\xff"), b":0\r\n")
+        self.assertEqual(c.call("ZRANGEBYSCORE", "z", b"(\x00", "1"), b"*1\r\n$1\r\na\r\n")
+        self.assertEqual(c.call("ZCOUNT", "z", b" \x00", "+inf"), b"-ERR min or max is not a float\r\n")
 
     def test_store(self):
         """

@@ -523,3 +523,33 @@ def test_aclFile(tmp_path):
     finally:
         for server in servers:
             server.stop()
+
+
+def test_dryrunKeySpecAccess(servers):
+    """
+    Key permissions follow Redis 7.0's key specifications: commands that
+    return nothing of a key (SCARD, EXISTS, TYPE ...) pass any matching
+    pattern, LINSERT and XACK need only write access, EVAL's keys need
+    both, and shard channels are no keys at all.
+    """
+    commands = [
+        ["ACL", "SETUSER", "w", "on", "nopass", "+@all", "%W~{t}*", "allchannels"],
+        ["ACL", "SETUSER", "n", "on", "nopass", "+@all", "resetkeys", "allchannels"],
+        ["ACL", "SETUSER", "r", "on", "nopass", "+@all", "%R~k*", "allchannels"],
+    ]
+    for user in ("w", "n", "r"):
+        for argv in (
+            ["SCARD", "{t}a"],
+            ["EXISTS", "{t}a", "k"],
+            ["TYPE", "k"],
+            ["LINSERT", "{t}a", "BEFORE", "a", "b"],
+            ["XACK", "{t}s", "g", "1-1"],
+            ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "k", ">"],
+            ["EVAL", "return 1", "1", "k"],
+            ["EVAL", "return 1", "1", "{t}a"],
+            ["SPUBLISH", "k", "m"],
+            ["WATCH", "k"],
+            ["SISMEMBER", "k", "a"],
+        ):
+            commands.append(["ACL", "DRYRUN", user] + argv)
+    same(servers, commands)

@@ -227,3 +227,22 @@ def test_countTies(sharedRedisServer, sharedTxredisd, size):
                  "COUNT", str(count), order, "WITHDIST"]
             )
     assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, commands)
+
+
+def test_positionsOfOutOfRangeScores(sharedRedisServer, sharedTxredisd):
+    """
+    GEOPOS and GEOHASH of scores no GEOADD gives (infinities, negative or
+    beyond 2**63) decode what Redis's C{(uint64_t)} cast of the score
+    makes of them on x86-64.
+    """
+    scores = ["1e19", "1e20", "-inf", "-5", "9.3e18", "inf", "-1e19", "-9223372036854775808", "18446744073709551615"]
+    members = [str(i) for i in range(len(scores))]
+    assertSameReplies(
+        sharedRedisServer.port,
+        sharedTxredisd.port,
+        [
+            ["ZADD", "k"] + [x for pair in zip(scores, members) for x in pair],
+            ["GEOPOS", "k"] + members,
+            ["GEOHASH", "k"] + members,
+        ],
+    )

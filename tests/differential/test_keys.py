@@ -489,3 +489,26 @@ def test_expireOptionMatrix(sharedRedisServer, sharedTxredisd):
                 commands.append(["EXPIRE", "k", seconds] + options)
                 commands.append(["TTL", "k"])
     assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, commands)
+
+
+def test_binaryArgumentsInErrors(sharedRedisServer, sharedTxredisd):
+    """
+    Arguments echoed in error replies pass through byte for byte (UTF-8
+    and other high bytes alike), end at a NUL byte as Redis's C{%s} does,
+    and lose trailing CR/LF where they end the message.
+    """
+    assertSameReplies(
+        sharedRedisServer.port,
+        sharedTxredisd.port,
+        [
+            ["EXPIRE", "k", "10", b"\x00\xff\r\n"],
+            ["EXPIRE", "k", "10", b"C\xca\x1aUM\xf8"],
+            ["EXPIRE", "k", "10", b"ab\r\n"],
+            ["EXPIRE", "k", "10", b"a\r\nb"],
+            ["PEXPIRE", "k", "10", b"\xc3\xa9"],
+            ["ACL", "CAT", b"\xc3\xa9\x00x"],
+            ["ACL", "DRYRUN", "default", b"\xc3\xa9"],
+            ["OBJECT", b"\xc3\xa9"],
+            ["CONFIG", "SET", b"\xc3\xa9", "1"],
+        ],
+    )

@@ -290,6 +290,26 @@ def test_xsetid(sharedRedisServer, sharedTxredisd):
     )
 
 
+def test_xsetidBelowMaxDeleted(sharedRedisServer, sharedTxredisd):
+    """
+    Redis 7.0 lets XSETID go below the stream's max_deleted_entry_id (only
+    a MAXDELETEDID argument above the new ID is refused).
+    """
+    assertSameReplies(
+        sharedRedisServer.port,
+        sharedTxredisd.port,
+        _entries("s", 1, 2)
+        + [
+            ["XDEL", "s", "2-1"],
+            ["XSETID", "s", "1-5"],
+            ["XDEL", "s", "1-1"],
+            ["XSETID", "s", "0-1"],
+            ["XSETID", "s", "5-0", "MAXDELETEDID", "1-0"],
+            ["XINFO", "STREAM", "s"],
+        ],
+    )
+
+
 def test_xread(sharedRedisServer, sharedTxredisd):
     """
     XREAD over several streams with COUNT, $ and every parsing error, in
@@ -809,3 +829,57 @@ def test_randomNodeHistory(sharedRedisServer, sharedTxredisd, seed):
     redis-server after every step.
     """
     assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, _randomOperations(seed, 60))
+
+
+def test_xgroupSetidArgumentsFirst(sharedRedisServer, sharedTxredisd):
+    """
+    XGROUP SETID refuses a wrong argument count and a bad ENTRIESREAD
+    before it looks at the key (its type, existence and group).
+    """
+    assertSameReplies(
+        sharedRedisServer.port,
+        sharedTxredisd.port,
+        [
+            ["SET", "str", "x"],
+            ["XADD", "s", "1-1", "a", "b"],
+            ["XGROUP", "CREATE", "s", "g", "0"],
+            ["XGROUP", "SETID", "str", "g", "0", "x"],
+            ["XGROUP", "SETID", "missing", "g", "0", "x"],
+            ["XGROUP", "SETID", "s", "nog", "0", "x"],
+            ["XGROUP", "SETID", "str", "g", "0", "ENTRIESREAD", "x"],
+            ["XGROUP", "SETID", "missing", "g", "0", "ENTRIESREAD", "-5"],
+            ["XGROUP", "SETID", "str", "g", "0", "FOO", "1"],
+            ["XGROUP", "SETID", "str", "g", "0", "ENTRIESREAD", "1"],
+            ["XGROUP", "SETID", "s", "nog", "x"],
+        ],
+    )
+
+
+def test_watchSeesOnlyKeyChanges(sharedRedisServer, sharedTxredisd):
+    """
+    Consumer-group changes and XSETID do not abort a transaction WATCHing
+    the stream (Redis counts them as dirty without signalModifiedKey);
+    XGROUP CREATE ... MKSTREAM, which makes the key, does.
+    """
+    commands = []
+    for argv in (
+        ["XGROUP", "CREATE", "s", "g2", "0"],
+        ["XGROUP", "CREATE", "new", "g", "0", "MKSTREAM"],
+        ["XGROUP", "SETID", "s", "g", "0"],
+        ["XGROUP", "DESTROY", "s", "g"],
+        ["XGROUP", "CREATECONSUMER", "s", "g", "c9"],
+        ["XACK", "s", "g", "1-1"],
+        ["XCLAIM", "s", "g", "c3", "0", "1-1"],
+        ["XSETID", "s", "5-0"],
+    ):
+        commands += [
+            ["DEL", "s", "new"],
+            ["XADD", "s", "1-1", "a", "b"],
+            ["XGROUP", "CREATE", "s", "g", "0"],
+            ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"],
+            ["WATCH", "s", "new"],
+            argv,
+            ["MULTI"],
+            ["EXEC"],
+        ]
+    assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, commands)

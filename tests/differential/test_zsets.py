@@ -618,3 +618,24 @@ def test_lexRangesOnSkiplist(sharedRedisServer, sharedTxredisd):
         commands.append(argv)
     commands += [["ZREMRANGEBYLEX", "big", "[b", "(c"], ["ZCARD", "big"]]
     assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, commands)
+
+
+def test_getkeysWithBadNumkeys(sharedRedisServer, sharedTxredisd):
+    """
+    COMMAND GETKEYS finds no key at all (not even the destination) when a
+    sorted-set command's numkeys is out of range, and reads a sloppy count
+    with atoi, listing the destination last, as Redis's getkeys procs do.
+    """
+    cases = [
+        ["ZINTERSTORE", "d", "-1", "a", "b"],
+        ["ZINTERSTORE", "d", "5", "a", "b"],
+        ["ZINTERSTORE", "d", "0", "a"],
+        ["ZINTERSTORE", "d", "2abc", "a", "b"],
+        ["ZDIFFSTORE", "d", "+1", "a"],
+        ["ZINTERSTORE", "d", "1", "a", "b"],
+        ["ZUNION", "3", "a", "b"],
+        ["ZINTERCARD", " 1", "a"],
+        ["ZMPOP", "x", "a", "MIN"],
+        ["BZMPOP", "0", "3", "a", "MIN"],
+    ]
+    assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, [["COMMAND", "GETKEYS"] + argv for argv in cases])

@@ -69,7 +69,15 @@ def _encoding(value):
     return b"hashtable" if value.hashtable else b"listpack"
 
 
-registerType(Hash, b"hash", _encoding)
+def _copy(value):
+    # Redis's hashTypeDup keeps the encoding (listpack or hash table).
+    duplicate = Hash()
+    duplicate.update(value)
+    duplicate.hashtable = value.hashtable
+    return duplicate
+
+
+registerType(Hash, b"hash", _encoding, copy=_copy)
 
 
 def _notify(client, event, key):

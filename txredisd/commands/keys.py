@@ -518,7 +518,8 @@ def _parseExpireFlags(argv):
     for option in argv[3:]:
         lowered = option.lower()
         if lowered not in (b"nx", b"xx", b"gt", b"lt"):
-            raise CommandError(errors.EXPIRE_UNSUPPORTED_OPTION.format(errors.safe(option)))
+            # addReplyErrorFormat trims CR and LF off the end of the message.
+            raise CommandError(errors.EXPIRE_UNSUPPORTED_OPTION.format(errors.safe(option.rstrip(b"\r\n"))))
         flags.add(lowered)
     if b"nx" in flags and len(flags) > 1:
         raise CommandError(errors.EXPIRE_NX_AND_OTHERS)

@@ -61,7 +61,15 @@ def _encoding(value):
     return b"hashtable" if value.hashtable else b"intset"
 
 
-registerType(Set, b"set", _encoding)
+def _copy(value):
+    # Redis's setTypeDup keeps the encoding: a hash-table set stays one
+    # however few or numeric its members.
+    duplicate = Set(value)
+    duplicate.hashtable = value.hashtable
+    return duplicate
+
+
+registerType(Set, b"set", _encoding, copy=_copy)
 
 
 def _notify(client, event, key, typeFlag="s"):

@@ -433,14 +433,13 @@ def xsetid(client, argv):
             raise CommandError(errors.XSETID_BELOW_TOP)
         if entriesAdded != -1 and len(stream) > entriesAdded:
             raise CommandError(errors.XSETID_ENTRIES_ADDED_SMALL)
-    if lastId < stream.maxDeletedId:
-        raise CommandError(errors.XSETID_BELOW_MAX_DELETED)
     stream.lastId = lastId
     if entriesAdded != -1:
         stream.entriesAdded = entriesAdded
     if maxDeleted != MIN_ID:
         stream.maxDeletedId = maxDeleted
-    client.db.modified(key)
+    # Redis 7.0's XSETID does not signalModifiedKey: WATCH does not see it.
+    _dirty(client)
     _notify(client, b"xsetid", key)
     return OK
 
@@ -1109,25 +1108,28 @@ def xgroupCreate(client, argv):
     if argv[3] in stream.groups:
         raise CommandError(errors.BUSYGROUP)
     stream.groups[argv[3]] = ConsumerGroup(argv[3], lastId, entriesRead)
-    client.db.modified(key)
+    # Only MKSTREAM's new key touches WATCH (dbAdd above).
+    _dirty(client)
     _notify(client, b"xgroup-create", key)
     return OK
 
 
 @command("xgroup|setid", -5, ["write"], 2, 2, 1, group="stream")
 def xgroupSetid(client, argv):
-    stream, group = _xgroupTarget(client, argv)
+    # xgroupCommand checks the argument count and parses ENTRIESREAD
+    # before it looks the key up.
     if len(argv) not in (5, 7):
         raise _subcommandSyntax(argv)
-    if argv[4] == b"$":
-        lastId = stream.lastId
-    else:
-        lastId = parseId(argv[4], strict=False)[0]
     entriesRead = INVALID_ENTRIES_READ
     if len(argv) == 7:
         if argv[5].lower() != b"entriesread":
             raise _subcommandSyntax(argv)
         entriesRead = _entriesRead(argv[6])
+    stream, group = _xgroupTarget(client, argv)
+    if argv[4] == b"$":
+        lastId = stream.lastId
+    else:
+        lastId = parseId(argv[4], strict=False)[0]
     group.lastId = lastId
     group.entriesRead = entriesRead
     _dirty(client)

@@ -65,10 +65,11 @@ def _strtod(data):
     """
     C{strtod} as C{zslParseRange} uses it: leading white space allowed,
     nothing after the number, overflow to infinity, and an empty string is
-    0.
+    0.  The argument is read as a C string, so a NUL byte ends it.
 
     @return: L{float}, or L{None} (NaN is refused too).
     """
+    data = data.split(b"\x00", 1)[0]
     text = data.lstrip(b" \t\n\v\f\r")
     if not text:
         return 0.0 if not data else None
@@ -130,15 +131,26 @@ def parseLexRange(low, high):
 
 def _numkeysPositions(numkeysIndex, before=()):
     """
-    A C{getKeys} for commands whose keys follow a count.
+    A C{getKeys} for commands whose keys follow a count.  When the count
+    is not a valid one Redis's key specs give up and its getkeys procs
+    (C{zunionInterDiffStoreGetKeys}, C{genericGetKeys}) read the count with
+    C{atoi} and find no key at all, not even a destination, unless it is
+    between 1 and the number of arguments left.
     """
 
     def getKeys(argv):
-        count = parseInt(argv[numkeysIndex]) if len(argv) > numkeysIndex else None
-        if not count or count < 0:
-            return list(before)
-        last = min(numkeysIndex + count, len(argv) - 1)
-        return list(before) + list(range(numkeysIndex + 1, last + 1))
+        if len(argv) <= numkeysIndex:
+            return []
+        match = re.match(rb"\s*[+-]?[0-9]+", argv[numkeysIndex])
+        count = int(match.group()) if match else 0
+        first = numkeysIndex + 1
+        if count < 1 or count > len(argv) - first:
+            return []
+        keys = list(range(first, first + count))
+        if parseInt(argv[numkeysIndex]) is None:
+            # The getkeys proc lists the destination after the sources.
+            return keys + list(before)
+        return list(before) + keys
 
     return getKeys
 
@@ -256,8 +268,8 @@ def zaddGeneric(client, argv, incr):
         if xx:
             return None if incr else 0
         zset = ZSet()
+    maxEntries, maxValue = _limits(client)
     added = updated = processed = 0
-    longest = 0
     result = None
     for score, member in pairs:
         current = zset.scores.get(member)
@@ -276,15 +288,16 @@ def zaddGeneric(client, argv, incr):
                 zset.add(member, score)
                 updated += 1
         elif not xx:
+            # zsetAdd converts a listpack before inserting the member that
+            # outgrows it, so that member keeps a -0 score.
+            if zset.listpack and (len(zset.scores) + 1 > maxEntries or len(member) > maxValue):
+                zset.listpack = False
             zset.add(member, score)
-            longest = max(longest, len(member))
             added += 1
             processed += 1
             result = score
     changes = added + updated
     if changes:
-        entries, value = _limits(client)
-        zset.fitEncoding(entries, value, longest)
         if isNew:
             db.set(key, zset)
             changes -= 1
