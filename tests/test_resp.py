@@ -72,6 +72,16 @@ PARSE_VECTORS = [
     (b"*1\r\n(12\r\n", [], "expected '$', got '('"),
     (b"*1\r\n:1\r\n", [], "expected '$', got ':'"),
     (b"*1\r\n*1\r\n$1\r\na\r\n", [], "expected '$', got '*'"),
+    # The same after a whole command in the same read, and element types
+    # whose lengths balance out (hiredis returns "+ab" and "=6 txt:ab" both
+    # as b"ab", three bytes shorter and longer than "$2 ab").
+    (b"*1\r\n$4\r\nPING\r\n~1\r\n$4\r\nPING\r\n", [[b"PING"], [b"~1"], [b"$4"], [b"PING"]], None),
+    (b"*1\r\n$4\r\nPING\r\n|1\r\n$1\r\na\r\n", [[b"PING"], [b"|1"], [b"$1"], [b"a"]], None),
+    (b"*1\r\n$4\r\nPING\r\n*1\r\n+PING\r\n", [[b"PING"]], "expected '$', got '+'"),
+    (b"*3\r\n$4\r\nECHO\r\n+ab\r\n=6\r\ntxt:ab\r\n", [], "expected '$', got '+'"),
+    (b"*3\r\n$4\r\nECHO\r\n=6\r\ntxt:ab\r\n+ab\r\n", [], "expected '$', got '='"),
+    # Redis ends a header at its CR whatever follows.
+    (b"*1\r\n$4\r\nPING\r\n*1\r\n$4\rXPING\r\n", [[b"PING"], [b"PING"]], None),
     (b"*1\r\n%1\r\n$1\r\na\r\n$1\r\nb\r\n", [], "expected '$', got '%'"),
     (b"*2\r\n$4\r\nECHO\r\nx\r\n", [], "expected '$', got 'x'"),
     # Commands before the error in the same read are framed.

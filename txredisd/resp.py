@@ -613,17 +613,74 @@ class HiredisRequestParser:
         if fallback._args is not None or fallback._buf or fallback._chunks is not None:
             # The exact parser holds a partial command: it finishes it.
             return fallback.feed(data)
-        if self._pending:
-            if self._tail[-1] == 0x0A and data[0] in _SUSPECT_START:
-                return self._replay(data)
-            scanned = self._tail + data
-        elif data[0] != 0x2A:
-            return self._replay(data)
-        else:
-            scanned = data
-        if _SUSPECT.search(scanned) is not None or _BIG_COUNT.search(scanned) is not None:
-            return self._replay(data)
         if self._restricted:
+            return self._replay(data)
+        if self._pending:
+            return self._feedPending(data)
+        if data[0] != 0x2A or _BIG_COUNT.search(data) is not None:
+            return self._replay(data)
+        reader = self._reader
+        reader.feed(data)
+        gets = reader.gets
+        commands = []
+        append = commands.append
+        # Where each command and argument header must be if the framing is
+        # canonical: checking the type byte there (with hiredis's strict
+        # lengths and CRLFs) proves the read is exactly the canonical
+        # encoding of what hiredis returned, which Redis frames alike.  It
+        # replaces a scan of every byte for the types hiredis takes and
+        # Redis refuses.
+        pos = 0
+        try:
+            command = gets()
+            while command is not False:
+                if type(command) is not list or not command or data[pos] != 0x2A:
+                    # *-1, *0, a nested type or a RESP3 aggregate.
+                    return self._replay(data)
+                count = len(command)
+                pos += 4 if count < 10 else 3 + len(str(count))
+                for arg in command:
+                    if type(arg) is not bytes or data[pos] != 0x24:
+                        # An element that is not a bulk string.
+                        return self._replay(data)
+                    size = len(arg)
+                    pos += size + (6 if size < 10 else 5 + len(str(size)))
+                append(command)
+                command = gets()
+        except (self._hiredisError, IndexError):
+            # IndexError: the framing is not canonical.
+            return self._replay(data)
+        fed = len(data)
+        if pos == fed:
+            return commands, None
+        rest = data[pos:]
+        if (
+            pos > fed
+            or rest[0] != 0x2A
+            or _SUSPECT.search(rest) is not None
+            or fed - pos > INLINE_MAX
+            or self._bigClaim.search(rest) is not None
+        ):
+            # What follows the last whole command is not a partial command
+            # hiredis frames as Redis does (see _feedPending).
+            return self._replay(data)
+        self._pending.append(rest)
+        self._fed = len(rest)
+        self._consumed = 0
+        self._returned = 0
+        self._tail = rest[-12:]
+        return commands, None
+
+    def _feedPending(self, data):
+        """
+        Feed a read that continues a partial command: the bytes since the
+        last command boundary are screened as a whole, as their headers'
+        positions are not known.
+        """
+        if self._tail[-1] == 0x0A and data[0] in _SUSPECT_START:
+            return self._replay(data)
+        scanned = self._tail + data
+        if _SUSPECT.search(scanned) is not None or _BIG_COUNT.search(scanned) is not None:
             return self._replay(data)
         reader = self._reader
         reader.feed(data)
@@ -653,9 +710,8 @@ class HiredisRequestParser:
         fed = self._fed + len(data)
         if consumed == fed:
             # At a command boundary: nothing to remember.
-            if self._pending:
-                self._pending = []
-                self._fed = self._consumed = self._returned = 0
+            self._pending = []
+            self._fed = self._consumed = self._returned = 0
             return commands, None
         if (
             consumed > fed
