@@ -137,6 +137,66 @@ def _rejectOnOOM(client, spec, argv):
     return name not in _OOM_MULTI_ALLOWED
 
 
+#: Command groups whose commands only read and write the keyspace.
+_PLAIN_GROUPS = frozenset(
+    ["string", "list", "hash", "set", "sorted_set", "geo", "stream", "bitmap", "hyperloglog", "generic"]
+)
+#: Flags of commands that may block, wait or change what execute() checks.
+_UNPLAIN_FLAGS = frozenset(["blocking", "admin", "noscript", "no_multi", "pubsub", "no_auth"])
+_plain = {}
+_plainBuiltFrom = None
+
+
+def plainCommands():
+    """
+    The commands that only touch the keyspace (GET, SET, LPUSH, ...), by
+    their name as clients send it (lower and upper case), for
+    L{runsPlain} callers.
+
+    Running one changes nothing that L{execute} checks before running a
+    command (authentication, MULTI, ACL, subscriptions, pauses, scripts,
+    loading), so while L{runsPlain} holds, L{call} may run them directly.
+
+    @return: a L{dict} of L{bytes} to L{txredisd.registry.CommandSpec}.
+    """
+    global _plainBuiltFrom
+    if _plainBuiltFrom != COMMANDS.version:
+        _plain.clear()
+        for spec in COMMANDS.values():
+            if (
+                spec.group in _PLAIN_GROUPS
+                and spec.handler is not None
+                and not spec.subcommands
+                and not (spec.flags & _UNPLAIN_FLAGS)
+            ):
+                name = spec.name.encode("ascii")
+                _plain[name] = _plain[name.upper()] = spec
+        _plainBuiltFrom = COMMANDS.version
+    return _plain
+
+
+def runsPlain(client):
+    """
+    Whether L{execute} would run any of L{plainCommands} for C{client}
+    straight away, with no check refusing, queueing or delaying it.
+
+    @return: L{bool}.
+    """
+    server = client.server
+    return (
+        client.multi is None
+        and client.kind == "normal"
+        and (client.authenticated or not server.acl.authRequired)
+        and client.aclUser.unrestricted
+        and not client.subscriptions
+        and not server.loading
+        and not server.evictor.active
+        and not server.readOnlyReplica
+        and server.busyScript is None
+        and server.clientPause.mode is None
+    )
+
+
 def execute(client, argv):
     """
     Run one request for C{client}.
@@ -206,29 +266,29 @@ def call(client, spec, argv):
         store.now = int(server.clock.seconds() * 1000)
     dirty = store.dirty
     client.propagateAs = None
-    stat = server.commandStats.get(spec.name)
-    if stat is None:
-        stat = _commandStat(server, spec)
     # Set before running, as Redis does: CLIENT INFO shows itself.
-    client.lastCommand = spec.name
+    client.lastCommand = name = spec.name
     started = perf_counter()
     try:
         reply = spec.handler(client, argv)
     except CommandError as e:
         reply = e
         server.countError(e.message)
-        stat[3] += 1
+        _commandStat(server, spec)[3] += 1
     except Exception:
         _log.failure("Unexpected error running {command!r}", command=argv[:8])
-        reply = CommandError("ERR internal error running '%s'" % (spec.name,))
+        reply = CommandError("ERR internal error running '%s'" % (name,))
         server.countError(reply.message)
-        stat[3] += 1
+        _commandStat(server, spec)[3] += 1
     elapsed = perf_counter() - started
+    stat = server.commandStats.get(name)
+    if stat is None:
+        stat = _commandStat(server, spec)
+    stat[0] += 1
     stat[1] += elapsed
     if elapsed >= server.watchFloor or server.monitors:
         afterCall(server, client, spec, argv, elapsed)
     server.stats["total_commands_processed"] += 1
-    stat[0] += 1
     if store.dirty != dirty and server.propagators:
         commands = client.propagateAs
         if commands is None:

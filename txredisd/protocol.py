@@ -16,10 +16,10 @@ from zope.interface import implementer
 
 from txredisd import errors
 from txredisd.client import Client
-from txredisd.dispatch import execute
+from txredisd.dispatch import call, execute, plainCommands, runsPlain
 from txredisd.errors import CommandError, ProtocolError
 from txredisd.limits import MAXCLIENTS_REPLY, acceptsClient, checkOutputBuffer, checkQueryBuffer
-from txredisd.resp import HiredisRequestParser, RequestParser, UnauthenticatedLimit, encode
+from txredisd.resp import HiredisRequestParser, Raw, RequestParser, UnauthenticatedLimit, encode
 
 try:
     import hiredis
@@ -210,20 +210,39 @@ class RedisProtocol(LineReceiver):
         resp3 = client.resp3
         out = self._out = []
         pending = 0
+        blocking = self.server.blocking
+        # Keyspace commands skip execute()'s checks while none of them can
+        # refuse or delay them; any other command may change that.
+        plain = plainCommands() if runsPlain(client) else None
         while True:
             for index, argv in enumerate(commands):
-                reply = execute(client, argv)
-                if type(reply) is Deferred:
+                spec = plain.get(argv[0]) if plain is not None else None
+                if spec is not None and (
+                    len(argv) == spec.arity or (spec.arity < 0 and len(argv) >= -spec.arity)
+                ):
+                    reply = call(client, spec, argv)
+                    if blocking.ready:
+                        blocking.serveReady()
+                else:
+                    reply = execute(client, argv)
+                    plain = plainCommands() if runsPlain(client) else None
+                t = type(reply)
+                if t is Raw:
+                    data = reply
+                elif t is bytes:
+                    data = b"$%d\r\n%s\r\n" % (len(reply), reply)
+                elif t is Deferred:
                     # Requests read while this one ran (a busy script) follow.
                     self._queue = queue = list(commands[index + 1 :]) + self._queue
                     self._queuedBytes = sum(len(arg) for argv in queue for arg in argv) if queue else 0
                     self._waiting = reply
                     reply.addBoth(self._unblocked)
                     break
-                if client.resp3 != resp3:
-                    # HELLO switched protocols: its own reply is in the new one.
-                    resp3 = client.resp3
-                data = encode(reply, resp3)
+                else:
+                    if client.resp3 != resp3:
+                        # HELLO switched protocols: its own reply is in the new one.
+                        resp3 = client.resp3
+                    data = encode(reply, resp3)
                 out.append(data)
                 pending += len(data)
                 if pending > _FLUSH_AT:

@@ -43,7 +43,29 @@ HIDDEN_FLAGS = frozenset(["may_replicate", "sentinel", "only_sentinel", "protect
 FLAGS = frozenset(FLAG_ORDER)
 
 #: Command name (lower-case L{bytes}) to L{CommandSpec}.
-COMMANDS = {}
+class _Table(dict):
+    """
+    The command table: a L{dict} that counts its changes, so that views
+    derived from it (L{txredisd.dispatch.plainCommands}) know when to
+    rebuild (tests add and remove commands).
+    """
+
+    version = 0
+
+    def __setitem__(self, key, value):
+        self.version += 1
+        dict.__setitem__(self, key, value)
+
+    def __delitem__(self, key):
+        self.version += 1
+        dict.__delitem__(self, key)
+
+    def pop(self, *args):
+        self.version += 1
+        return dict.pop(self, *args)
+
+
+COMMANDS = _Table()
 
 #: Redis's C{ACLCommandCategories}, in the order ACL CAT lists them.
 ACL_CATEGORIES = (

@@ -640,14 +640,15 @@ class HiredisRequestParser:
                 count = len(command)
                 pos += 4 if count < 10 else 3 + len(str(count))
                 for arg in command:
-                    if type(arg) is not bytes or data[pos] != 0x24:
+                    if data[pos] != 0x24:
                         # An element that is not a bulk string.
                         return self._replay(data)
+                    # A '$' header gives bytes, or None for $-1 (TypeError).
                     size = len(arg)
-                    pos += size + (6 if size < 10 else 5 + len(str(size)))
+                    pos += size + (6 if size < 10 else 7 if size < 100 else 5 + len(str(size)))
                 append(command)
                 command = gets()
-        except (self._hiredisError, IndexError):
+        except (self._hiredisError, IndexError, TypeError):
             # IndexError: the framing is not canonical.
             return self._replay(data)
         fed = len(data)

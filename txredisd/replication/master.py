@@ -105,11 +105,11 @@ class ReplicationMaster:
         self.lastDb = -1
         # When this server is itself a replica, its sub-replicas get the
         # master's stream as it is, not our own encoding of it.
-        self.proxying = False
+        self._proxying = False
         # As Redis, the stream is only produced once a backlog exists: from
         # the first replica on (or when following a master); until then a
         # write costs nothing here.
-        self.backlogActive = False
+        self._backlogActive = False
         self._ackRequested = False
         self._waiters = []
         self._pingLoop = None
@@ -117,9 +117,36 @@ class ReplicationMaster:
         self.syncPartialOk = 0
         self.syncPartialErr = 0
         server.replication = self
-        server.propagators.append(self.feed)
         server.disconnectHooks.append(self.clientGone)
         server.store.expiredHooks.append(self._expired)
+
+    @property
+    def backlogActive(self):
+        return self._backlogActive
+
+    @backlogActive.setter
+    def backlogActive(self, value):
+        self._backlogActive = value
+        self._updateFeed()
+
+    @property
+    def proxying(self):
+        return self._proxying
+
+    @proxying.setter
+    def proxying(self, value):
+        self._proxying = value
+        self._updateFeed()
+
+    def _updateFeed(self):
+        # Only a master with a backlog produces a stream of its own: until
+        # then it is no propagator, so a write costs nothing here.
+        propagators = self.server.propagators
+        wanted = self._backlogActive and not self._proxying
+        if wanted and self.feed not in propagators:
+            propagators.append(self.feed)
+        elif not wanted and self.feed in propagators:
+            propagators.remove(self.feed)
 
     def backlogSize(self):
         return self.server.config["repl-backlog-size"]
