@@ -12,8 +12,11 @@ system (C{-}) instead of the connection's.
 """
 
 import errno
+import sys
+from select import EPOLLIN as _READABLE
 
 from twisted.internet.epollreactor import EPollReactor
+from twisted.python import log
 
 
 class LeanEPollReactor(EPollReactor):
@@ -37,7 +40,20 @@ class LeanEPollReactor(EPollReactor):
         handle = self._doReadOrWrite
         for fd, event in events:
             selectable = selectables.get(fd)
-            if selectable is not None:
+            if selectable is None:
+                continue
+            if event == _READABLE:
+                # The common event, handled as _doReadOrWrite would, minus
+                # its fileno() probe: a closed socket's recv() fails and
+                # doRead reports the connection lost.
+                try:
+                    why = selectable.doRead()
+                except BaseException:
+                    why = sys.exc_info()[1]
+                    log.err()
+                if why:
+                    self._disconnectSelectable(selectable, why, True)
+            else:
                 handle(selectable, fd, event)
 
     doIteration = doPoll
