@@ -343,6 +343,39 @@ class SplitPropertyTests(SynchronousTestCase):
             self.assertEqual(feedChunks(parser, splitAt(data, cuts)), expected)
 
 
+# One request element as a client may frame it: canonically, or as the
+# RESP3 types hiredis accepts where Redis wants a bulk string, with payloads
+# and skipped trailing bytes that may hold type bytes themselves.
+_payload = st.binary(max_size=12).map(lambda b: b.replace(b"\r", b"").replace(b"\n", b""))
+_trailer = st.sampled_from([b"\r\n", b"\r\n", b"\r\n", b"$$", b"*+", b"=(", b"xx"])
+_element = st.one_of(
+    st.tuples(_payload, _trailer).map(lambda p: b"$%d\r\n%s%s" % (len(p[0]), p[0], p[1])),
+    _payload.map(lambda p: b"+%s\r\n" % (p,)),
+    _payload.map(lambda p: b"(%s\r\n" % (p,)),
+    st.tuples(st.sampled_from([b"txt", b"$$$", b"*=+"]), _payload).map(
+        lambda p: b"=%d\r\n%s:%s\r\n" % (len(p[1]) + 4, p[0], p[1])
+    ),
+)
+_request = st.tuples(
+    st.sampled_from([b"*", b"*", b"*", b"~", b"|"]), st.lists(_element, min_size=1, max_size=4)
+).map(lambda r: b"%s%d\r\n%s" % (r[0], len(r[1]), b"".join(r[1])))
+
+
+class MixedTypesPropertyTests(SynchronousTestCase):
+    """
+    Requests mixing bulk strings with the RESP3 types hiredis takes frame
+    exactly as the pure-Python parser (Redis's rules) frames them, whatever
+    their lengths add up to.
+    """
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.lists(_request, min_size=1, max_size=6), st.lists(st.integers(0, 300), max_size=3))
+    def test_sameAsExactParser(self, requests, cuts):
+        data = b"".join(requests)
+        expected = feedChunks(RequestParser(), [data])
+        self.assertEqual(feedChunks(HiredisRequestParser(hiredis), splitAt(data, cuts)), expected)
+
+
 class SplitArgsTests(SynchronousTestCase):
     """
     L{splitArgs} is Redis's C{sdssplitargs}.

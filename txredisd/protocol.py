@@ -218,7 +218,7 @@ class RedisProtocol(LineReceiver):
             for index, argv in enumerate(commands):
                 spec = plain.get(argv[0]) if plain is not None else None
                 if spec is not None and (
-                    len(argv) == spec.arity or (spec.arity < 0 and len(argv) >= -spec.arity)
+                    len(argv) == spec.arity or -len(argv) <= spec.arity < 0
                 ):
                     reply = call(client, spec, argv)
                     if blocking.ready:

@@ -524,6 +524,42 @@ _SUSPECT_START = b"+=(~>|"
 _SUSPECT = re.compile(rb"\n[+=(~>|]|\r[^\n]")
 _BIG_COUNT = re.compile(rb"\*[0-9]{5}")
 
+def _headerWalk(commands, data):
+    """
+    Where the canonical encoding of C{commands} ends in C{data}, checking
+    the type byte at every header's canonical position ('*' or '$'): with
+    hiredis's strict lengths and line ends, that proves the bytes before
+    are exactly that encoding, so Redis frames them alike.  (hiredis takes
+    some RESP3 types Redis refuses, and returns '+', '=' and '(' elements
+    as bulk strings, '~' and '|' aggregates as arrays.)
+
+    It replaces a regular expression scanning every byte, which cost more
+    than hiredis itself; counting and gathering in C (translate, repr of
+    the lengths, itemgetter) measured slower than this loop.
+
+    @param commands: the lists hiredis returned.
+    @return: the length of the encoding, or -1 if C{data} does not start
+        with it.
+    """
+    pos = 0
+    try:
+        for command in commands:
+            if data[pos] != 0x2A:
+                return -1
+            count = len(command)
+            pos += 4 if count < 10 else 3 + len(str(count))
+            for arg in command:
+                if data[pos] != 0x24:
+                    # An element that is not a bulk string.
+                    return -1
+                # A '$' header gives bytes, or None for $-1 (TypeError).
+                size = len(arg)
+                pos += size + (6 if size < 10 else 7 if size < 100 else 5 + len(str(size)))
+    except (IndexError, TypeError):
+        # IndexError: the framing is not canonical.
+        return -1
+    return pos
+
 
 def _bigClaim(maxBulkLen):
     return re.compile(rb"\$[0-9]{%d}" % (len(str(maxBulkLen)),))
@@ -582,12 +618,12 @@ class HiredisRequestParser:
         self._hiredisError = hiredis.ProtocolError
         self._bigClaim = _bigClaim(maxBulkLen)
         # Bytes fed to hiredis since the last command boundary, how many of
-        # them the commands it returned occupy, and how many commands those
-        # were: what a replay must skip.
+        # them the commands it returned occupy, and those commands (what a
+        # replay must skip).
         self._pending = []
         self._fed = 0
         self._consumed = 0
-        self._returned = 0
+        self._done = []
         self._tail = b""
         self._restricted = False
 
@@ -624,40 +660,25 @@ class HiredisRequestParser:
         gets = reader.gets
         commands = []
         append = commands.append
-        # Where each command and argument header must be if the framing is
-        # canonical: checking the type byte there (with hiredis's strict
-        # lengths and CRLFs) proves the read is exactly the canonical
-        # encoding of what hiredis returned, which Redis frames alike.  It
-        # replaces a scan of every byte for the types hiredis takes and
-        # Redis refuses.
-        pos = 0
         try:
             command = gets()
             while command is not False:
-                if type(command) is not list or not command or data[pos] != 0x2A:
+                if type(command) is not list or not command:
                     # *-1, *0, a nested type or a RESP3 aggregate.
                     return self._replay(data)
-                count = len(command)
-                pos += 4 if count < 10 else 3 + len(str(count))
-                for arg in command:
-                    if data[pos] != 0x24:
-                        # An element that is not a bulk string.
-                        return self._replay(data)
-                    # A '$' header gives bytes, or None for $-1 (TypeError).
-                    size = len(arg)
-                    pos += size + (6 if size < 10 else 7 if size < 100 else 5 + len(str(size)))
                 append(command)
                 command = gets()
-        except (self._hiredisError, IndexError, TypeError):
-            # IndexError: the framing is not canonical.
+        except self._hiredisError:
             return self._replay(data)
         fed = len(data)
+        pos = _headerWalk(commands, data)
         if pos == fed:
             return commands, None
+        if pos < 0 or pos > fed:
+            return self._replay(data)
         rest = data[pos:]
         if (
-            pos > fed
-            or rest[0] != 0x2A
+            rest[0] != 0x2A
             or _SUSPECT.search(rest) is not None
             or fed - pos > INLINE_MAX
             or self._bigClaim.search(rest) is not None
@@ -668,7 +689,7 @@ class HiredisRequestParser:
         self._pending.append(rest)
         self._fed = len(rest)
         self._consumed = 0
-        self._returned = 0
+        self._done = []
         self._tail = rest[-12:]
         return commands, None
 
@@ -688,45 +709,44 @@ class HiredisRequestParser:
         gets = reader.gets
         commands = []
         append = commands.append
-        consumed = self._consumed
         try:
             command = gets()
             while command is not False:
                 if type(command) is not list or not command:
                     # *-1, *0 or a nested type: the exact parser decides.
                     return self._replay(data)
-                # _encodedLength() inlined, with the element type check in
-                # the same pass.
-                consumed += 3 + len(str(len(command)))
-                for arg in command:
-                    if type(arg) is not bytes:
-                        # An element that is not a bulk string.
-                        return self._replay(data)
-                    size = len(arg)
-                    consumed += size + (6 if size < 10 else 5 + len(str(size)))
                 append(command)
                 command = gets()
         except self._hiredisError:
             return self._replay(data)
         fed = self._fed + len(data)
-        if consumed == fed:
-            # At a command boundary: nothing to remember.
-            self._pending = []
-            self._fed = self._consumed = self._returned = 0
-            return commands, None
+        consumed = self._consumed
+        if commands:
+            # Every command is checked before it is returned: the bytes
+            # both parsers skip after a payload may hide a type byte from
+            # the screen above.
+            done = self._done + commands
+            consumed = _headerWalk(done, b"".join(self._pending) + data)
+            if consumed < 0:
+                return self._replay(data)
+            if consumed == fed:
+                # At a command boundary: nothing to remember.
+                self._pending = []
+                self._done = []
+                self._fed = self._consumed = 0
+                return commands, None
         if (
-            consumed > fed
-            or fed - consumed > INLINE_MAX
+            fed - consumed > INLINE_MAX
             or self._bigClaim.search(scanned) is not None
         ):
-            # Non-canonical framing slipped through, a claim the exact
-            # parser refuses at once, or a large command, which it
-            # accumulates without re-scanning.
+            # A claim the exact parser refuses at once, or a large command,
+            # which it accumulates without re-scanning.
             return self._replay(data)
         self._pending.append(data)
         self._fed = fed
         self._consumed = consumed
-        self._returned += len(commands)
+        if commands:
+            self._done = done
         self._tail = data[-12:] if len(data) >= 12 else (self._tail + data)[-12:]
         return commands, None
 
@@ -744,9 +764,10 @@ class HiredisRequestParser:
         @param data: the bytes of this read, not yet in C{_pending}.
         """
         pending = b"".join(self._pending) + data if self._pending else data
-        skip = self._returned
+        skip = len(self._done)
         self._pending = []
-        self._fed = self._consumed = self._returned = 0
+        self._fed = self._consumed = 0
+        self._done = []
         self._tail = b""
         self._reader = self._hiredis.Reader()
         commands, error = self._fallback.feed(pending)

@@ -188,7 +188,9 @@ def _setGeneric(client, argv, flags, key, value, expire, okReply, abortReply):
 def set_(client, argv):
     if len(argv) == 3:
         client.db.set(argv[1], argv[2])
-        client.server.store.notify("$", b"set", argv[1], client.dbIndex)
+        store = client.server.store
+        if store.notifier is not None:
+            store.notify("$", b"set", argv[1], client.dbIndex)
         return OK
     flags, expire = _parseOptions(argv, 3, True)
     return _setGeneric(client, argv, flags, argv[1], argv[2], expire, OK, None)
