@@ -381,6 +381,8 @@ PARAMETERS = [
     Parameter("set-max-intset-entries", "int", 512, minimum=0, maximum=(1 << 63) - 1),
     Parameter("zset-max-listpack-entries", "int", 128, aliases=("zset-max-ziplist-entries",), minimum=0, maximum=(1 << 63) - 1),
     Parameter("zset-max-listpack-value", "int", 64, aliases=("zset-max-ziplist-value",), minimum=0, maximum=(1 << 63) - 1),
+    # The sparse HLL's size past which it becomes dense (a memory value).
+    Parameter("hll-sparse-max-bytes", "memory", 3000, minimum=0, maximum=(1 << 63) - 1),
 ]
 
 
