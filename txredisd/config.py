@@ -42,7 +42,8 @@ def parseMemory(text):
     digits = lowered.rstrip(b"kmgb")
     unit = lowered[len(digits):]
     value = parseInt(digits) if digits else None
-    if value is None or unit not in _UNITS:
+    # Redis's memtoull takes no sign: a negative amount is no memory value.
+    if value is None or value < 0 or unit not in _UNITS:
         raise ConfigError("argument must be a memory value")
     return value * _UNITS[unit]
 
