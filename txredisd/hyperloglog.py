@@ -358,6 +358,64 @@ def _span(buf, p, end):
     return ((b & 0x3F) << 8 | (buf[p + 1] if p + 1 < end else 0)) + 1
 
 
+# One less than the registers each one-byte opcode (ZERO or VAL) covers.
+_SPAN_LESS_ONE = bytes(b if b < 0x40 else (b & 3) if b & 0x80 else 0 for b in range(256))
+# The first byte of an XZERO; at an opcode boundary, no other opcode's
+# byte lies in this range.
+_XZERO_START = re.compile(rb"[\x40-\x7f]")
+# Strides over runs of one-byte opcodes, summed at C speed.
+_STRIDES = (256, 16)
+
+
+def _locate(buf, index, p, first, end):
+    """
+    Find the opcode covering register C{index}, scanning from the opcode
+    at C{p}, which covers registers from C{first} on.
+
+    This is Redis's linear scan, done in strides: between two XZERO
+    opcodes every opcode is one byte, so the registers a stretch covers
+    are its length plus the sum of its translated bytes.
+
+    @return: C{(p, first, span, prev)}: the opcode's offset (C{end} or
+        beyond when no opcode covers the register), its first register,
+        the number of registers it covers and the offset of the opcode
+        before it (-1 if none was passed).
+    """
+    prev = -1
+    span = 0
+    table = _SPAN_LESS_ONE
+    while p < end:
+        b = buf[p]
+        if 0x40 <= b < 0x80:
+            # Past the end Redis reads the string's NUL terminator.
+            span = ((b & 0x3F) << 8 | (buf[p + 1] if p + 1 < end else 0)) + 1
+            if index < first + span:
+                return p, first, span, prev
+            prev = p
+            p += 2
+            first += span
+            continue
+        found = _XZERO_START.search(buf, p)
+        stop = found.start() if found is not None else end
+        for stride in _STRIDES:
+            while stop - p >= stride:
+                covered = sum(buf[p:p + stride].translate(table)) + stride
+                if index < first + covered:
+                    break
+                first += covered
+                p += stride
+                prev = p - 1
+        while p < stop:
+            b = buf[p]
+            span = b + 1 if b < 0x40 else (b & 3) + 1
+            if index < first + span:
+                return p, first, span, prev
+            prev = p
+            p += 1
+            first += span
+    return p, first, span, prev
+
+
 def sparseSet(buf, index, count, maxBytes, cursor=None):
     """
     Redis's C{hllSparseSet}: raise one register of a sparse L{bytearray}
@@ -383,28 +441,8 @@ def sparseSet(buf, index, count, maxBytes, cursor=None):
             # it): its predecessor, where merging starts, needs a full scan.
             p = HEADER_SIZE
             first = 0
-    prev = -1
-    span = 0
-    # The scan for the opcode covering the register: Redis's most
-    # performance-critical loop, its tests ordered by opcode frequency.
-    while p < end:
-        b = buf[p]
-        if b < 0x40:
-            span = b + 1
-            oplen = 1
-        elif b & 0x80:
-            span = (b & 3) + 1
-            oplen = 1
-        else:
-            # Past the end Redis reads the string's NUL terminator.
-            span = ((b & 0x3F) << 8 | (buf[p + 1] if p + 1 < end else 0)) + 1
-            oplen = 2
-        if index < first + span:
-            break
-        prev = p
-        p += oplen
-        first += span
-    if span == 0 or p >= end:
+    p, first, span, prev = _locate(buf, index, p, first, end)
+    if p >= end:
         return -1
     if cursor is not None and prev >= 0:
         cursor.offset = prev
