@@ -42,7 +42,8 @@ def parseMemory(text):
     digits = lowered.rstrip(b"kmgb")
     unit = lowered[len(digits):]
     value = parseInt(digits) if digits else None
-    if value is None or unit not in _UNITS:
+    # Redis's memtoull takes no sign: a negative amount is no memory value.
+    if value is None or value < 0 or unit not in _UNITS:
         raise ConfigError("argument must be a memory value")
     return value * _UNITS[unit]
 
@@ -381,6 +382,8 @@ PARAMETERS = [
     Parameter("set-max-intset-entries", "int", 512, minimum=0, maximum=(1 << 63) - 1),
     Parameter("zset-max-listpack-entries", "int", 128, aliases=("zset-max-ziplist-entries",), minimum=0, maximum=(1 << 63) - 1),
     Parameter("zset-max-listpack-value", "int", 64, aliases=("zset-max-ziplist-value",), minimum=0, maximum=(1 << 63) - 1),
+    # The sparse HLL's size past which it becomes dense (a memory value).
+    Parameter("hll-sparse-max-bytes", "memory", 3000, minimum=0, maximum=(1 << 63) - 1),
 ]
 
 

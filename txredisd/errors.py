@@ -154,6 +154,22 @@ LCS_TOO_BIG = (
     "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
 )
 
+# --- hyperloglog -------------------------------------------------------------
+
+# Redis's isHLLObjectOrReply: a string that is not an HLL.
+HLL_WRONGTYPE = "WRONGTYPE Key is not a valid HyperLogLog string value."
+HLL_INVALID = "INVALIDOBJ Corrupted HLL object detected"
+HLL_NO_KEY = "ERR The specified key does not exist"
+HLL_NOT_SPARSE = "ERR HLL encoding is not sparse"
+
+
+def hllUnknownDebug(name):
+    """
+    PFDEBUG's reply to a subcommand it does not know.
+    """
+    return "ERR Unknown PFDEBUG subcommand '%s'" % (safe(name),)
+
+
 # --- server ------------------------------------------------------------------
 
 MAX_CLIENTS = "ERR max number of clients reached"

@@ -18,6 +18,7 @@ from zope.interface import implementer
 
 from txredisd import errors
 from txredisd.errors import CommandError
+from txredisd.hyperloglog import isValid as isHyperLogLog
 from txredisd.interfaces import IDatabase, IStore
 from txredisd.numbers import parseInt
 
@@ -80,6 +81,11 @@ def _stringEncoding(value):
     if len(value) <= 20 and parseInt(value) is not None:
         return b"int"
     if len(value) <= 44:
+        # Redis's HLL commands create and unshare their strings as "raw"
+        # (createHLLObject, dbUnshareStringValue), however short: a short
+        # HLL was most likely made by one of them.
+        if value[:4] == b"HYLL" and isHyperLogLog(value):
+            return b"raw"
         return b"embstr"
     return b"raw"
 
