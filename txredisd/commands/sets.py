@@ -56,6 +56,15 @@ class Set(set):
         """
         return _newSet(members, _DEFAULTS["set-max-intset-entries"])
 
+    @classmethod
+    def fromDump(cls, members, config, packed):
+        """
+        A set read from a DUMP payload: an intset while its members are
+        integers and few enough (C{set-max-intset-entries}), as Redis's
+        C{rdbLoadObject} builds it.
+        """
+        return _newSet(members, config["set-max-intset-entries"])
+
 
 def _encoding(value):
     return b"hashtable" if value.hashtable else b"intset"
