@@ -17,7 +17,7 @@ from twisted.internet.defer import Deferred
 
 from txredisd import errors, glob
 from txredisd.errors import CommandError
-from txredisd.introspection import keySpec
+from txredisd.introspection import arg, keySpec
 from txredisd.numbers import LLONG_MAX, LLONG_MIN, parseInt
 from txredisd.persistence.dump import dumpValue, loadValue, verifyPayload
 from txredisd.registry import command, container
@@ -768,7 +768,28 @@ def objectFreq(client, value, key):
 # --- DUMP, RESTORE -------------------------------------------------------------
 
 
-@command("dump", 2, ["readonly"], 1, 1, 1, group="generic", tips=("nondeterministic_output",))
+_SMALL_VALUES = (
+    "For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1)."
+)
+
+
+@command(
+    "dump",
+    2,
+    ["readonly"],
+    1,
+    1,
+    1,
+    group="generic",
+    tips=("nondeterministic_output",),
+    summary="Return a serialized version of the value stored at the specified key.",
+    since="2.6.0",
+    docs={
+        "complexity": "O(1) to access the key and additional O(N*M) to serialize it, where N is the number "
+        "of Redis objects composing the value and M their average size. " + _SMALL_VALUES,
+        "arguments": [arg("key", "key", keySpecIndex=0)],
+    },
+)
 def dump(client, argv):
     value = client.db.get(argv[1])
     if value is None:
@@ -827,6 +848,29 @@ def _parseRestoreOptions(argv):
     aclCategories=("keyspace", "dangerous"),
     # The key is overwritten, never read: write access to it is enough.
     keySpecs=[keySpec("OW update")],
+    summary="Create a key using the provided serialized value, previously obtained using DUMP.",
+    since="2.6.0",
+    docs={
+        "complexity": "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, "
+        "where N is the number of Redis objects composing the value and M their average size. "
+        + _SMALL_VALUES
+        + " However for sorted set values the complexity is O(N*M*log(N)) because inserting values into "
+        "sorted sets is O(log(N)).",
+        "history": [
+            ("3.0.0", "Added the `REPLACE` modifier."),
+            ("5.0.0", "Added the `ABSTTL` modifier."),
+            ("5.0.0", "Added the `IDLETIME` and `FREQ` options."),
+        ],
+        "arguments": [
+            arg("key", "key", keySpecIndex=0),
+            arg("ttl", "integer"),
+            arg("serialized-value", "string"),
+            arg("replace", "pure-token", token="REPLACE", since="3.0.0", flags="optional"),
+            arg("absttl", "pure-token", token="ABSTTL", since="5.0.0", flags="optional"),
+            arg("seconds", "integer", token="IDLETIME", since="5.0.0", flags="optional"),
+            arg("frequency", "integer", token="FREQ", since="5.0.0", flags="optional"),
+        ],
+    },
 )
 def restore(client, argv):
     replace, absttl, idle, freq = _parseRestoreOptions(argv)
