@@ -547,3 +547,84 @@ def test_rawConnectionHelper(sharedTxredisd):
         assert conn.call("INFO", "nosuch") == b"=4\r\ntxt:\r\n"
     finally:
         conn.close()
+
+
+# --- SWAPDB --------------------------------------------------------------------
+
+
+def test_swapdb(sharedRedisServer, sharedTxredisd):
+    """
+    SWAPDB exchanges keys and their expiry times while connections stay on
+    their database number; its index errors come in Redis's order.
+    """
+    commands = [
+        ["SET", "a", "0", "EX", "1000"],
+        ["SELECT", "1"],
+        ["RPUSH", "b", "x", "y"],
+        ["SWAPDB", "0", "1"],
+        ["GET", "a"],
+        ["TTL", "a"],
+        ["LRANGE", "b", "0", "-1"],
+        ["SELECT", "0"],
+        ["EXISTS", "a", "b"],
+        ["SWAPDB", "1", "1"],
+        ["SWAPDB", "1", "15"],
+        ["SELECT", "15"],
+        ["TTL", "a"],
+        ["DBSIZE"],
+        ["SWAPDB", "x", "1"],
+        ["SWAPDB", "1", "x"],
+        ["SWAPDB", "x", "y"],
+        ["SWAPDB", "0", "16"],
+        ["SWAPDB", "-1", "0"],
+        ["SWAPDB", "16", "x"],
+        ["SWAPDB", "2147483648", "0"],
+        ["SWAPDB", "0", "-2147483649"],
+        ["SWAPDB", "0"],
+        ["SWAPDB", "0", "1", "2"],
+        ["COMMAND", "INFO", "swapdb"],
+        ["COMMAND", "DOCS", "swapdb"],
+        ["FLUSHALL"],
+    ]
+    assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, commands)
+    assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, commands, resp3=True)
+
+
+def test_swapdbWatchAndBlocking(sharedRedisServer, sharedTxredisd):
+    """
+    SWAPDB fails the transactions watching keys present in either database
+    (not others), and serves clients blocked on keys the swap brings.
+    """
+    from tests.differential.multiconn import assertSameScript
+
+    script = [
+        (0, ["SELECT", "1"]),
+        (0, ["SET", "only1", "x"]),
+        (0, ["SELECT", "0"]),
+        (0, ["SET", "only0", "x"]),
+        (1, ["WATCH", "only1"]),
+        (1, ["MULTI"]),
+        (1, ["PING"]),
+        (0, ["SWAPDB", "0", "1"]),
+        (1, ["EXEC"]),
+        (1, ["WATCH", "nowhere"]),
+        (1, ["MULTI"]),
+        (1, ["PING"]),
+        (0, ["SWAPDB", "0", "1"]),
+        (1, ["EXEC"]),
+        (1, ["WATCH", "only0"]),
+        (0, ["SWAPDB", "2", "3"]),
+        (1, ["MULTI"]),
+        (1, ["PING"]),
+        (1, ["EXEC"]),
+        (0, ["SELECT", "2"]),
+        (0, ["RPUSH", "list", "a", "b"]),
+        (0, ["SET", "str", "x"]),
+        (1, ["BLPOP", "list", "str", "0"], 0),
+        (0, ["SWAPDB", "0", "2"]),
+        (1, None, 1),
+        (0, ["SELECT", "0"]),
+        (0, ["LRANGE", "list", "0", "-1"]),
+        (0, ["FLUSHALL"]),
+    ]
+    assertSameScript(sharedRedisServer.port, sharedTxredisd.port, script)
