@@ -79,6 +79,18 @@ class OrderTests(SortTestCase):
         self.assertEqual(self.call("SORT", "l", "BY", "nosort"), bulks("1", "x"))
         self.assertEqual(self.call("SORT", "l", "ALPHA"), bulks("1", "x"))
 
+    def test_partialSortTies(self):
+        """
+        BY with a LIMIT sorts with Redis's partial quicksort, which moves
+        ties (as redis-server answers for these seven elements).
+        """
+        self.call("RPUSH", "l", "a", "b", "c", "d", "e", "f", "g")
+        self.call("SET", "w_d", "z")
+        self.assertEqual(self.call("SORT", "l", "BY", "w_*", "ALPHA", "LIMIT", "0", "6"), bulks(*"gbcaef"))
+        self.assertEqual(self.call("SORT", "l", "BY", "w_*", "ALPHA"), bulks(*"abcefgd"))
+        self.call("SET", "w_g", "y")
+        self.assertEqual(self.call("SORT", "l", "BY", "w_*", "ALPHA", "LIMIT", "0", "6"), bulks(*"bcaefg"))
+
     def test_sortedSetNosort(self):
         """
         BY without C{*} keeps a sorted set's order (descending from its

@@ -9,6 +9,8 @@ shared server therefore never sees such a weight; L{test_rangeErrors} uses
 fresh servers and checks one at a time.
 """
 
+import random
+
 import pytest
 
 from tests.conftest import startRedisServer, startTxredisd
@@ -158,6 +160,28 @@ def test_weights(sharedRedisServer, sharedTxredisd, resp3):
         ]
     commands += [["SET", "w_x", "nan"], ["RPUSH", "ids", "x", "y"], ["SORT", "ids", "BY", "w_*"]]
     assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, commands, resp3)
+
+
+def test_partialSortTies(sharedRedisServer, sharedTxredisd):
+    """
+    BY with a LIMIT sorts with Redis's partial quicksort, which does not
+    keep ties in their order: equal ALPHA weights (and missing ones) come
+    out in its order, for lists of every size class it treats apart.
+    """
+    rng = random.Random(7)
+    commands = []
+    for size in (5, 7, 8, 40, 41, 90, 300):
+        key = "t%d" % size
+        elements = ["%s_%d" % (key, i) for i in range(size)]
+        commands.append(["RPUSH", key] + elements)
+        weights = [x for e in elements if rng.random() < 0.8 for x in ("w_" + e, rng.choice("abc"))]
+        commands.append(["MSET"] + weights)
+        for _ in range(6):
+            offset, count = rng.randint(-1, size), rng.randint(-1, size)
+            order = rng.choice([[], ["DESC"]])
+            commands.append(["SORT", key, "BY", "w_*", "ALPHA", "LIMIT", str(offset), str(count)] + order)
+        commands.append(["SORT", key, "BY", "w_*", "ALPHA", "GET", "#", "LIMIT", "1", "3"])
+    assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, commands)
 
 
 def test_store(sharedRedisServer, sharedTxredisd):

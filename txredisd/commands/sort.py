@@ -7,11 +7,11 @@ them, returned or (SORT's STORE) stored as a list.
 This follows Redis 7.0's C{sortCommandGeneric} step by step: the options
 are parsed first (their errors in order), then the key is looked up, the
 elements loaded (directly in their order, LIMIT applied, when nothing is
-to be sorted), weighted, sorted, and written out.  Python's sort is stable
-like glibc's C{qsort} (a merge sort), so ties come out in the same order;
-Redis sorts with its partial quicksort only for BY with a LIMIT, where the
-order of equal ALPHA weights may then differ.  ALPHA compares as
-C{strcoll} does in the C and C.UTF-8 locales: bytes, up to a NUL.
+to be sorted), weighted, sorted, and written out.  Ties (equal ALPHA
+weights, say) come out in Redis's order too: Python's sort is stable like
+glibc's C{qsort} (a merge sort), and BY with a LIMIT uses L{partialSort},
+Redis's partial quicksort.  ALPHA compares as C{strcoll} does in the C and
+C.UTF-8 locales: bytes, up to a NUL.
 """
 
 import math
@@ -273,7 +273,10 @@ def _sort(client, argv, readonly):
         elements = setMembers(value) if type(value) is Set else list(_all(value))
 
     if not dontSort:
-        elements = _sorted(db, elements, sortBy, alpha, desc, store is not None)
+        # Redis's partial sort for BY with a LIMIT that leaves some out.
+        partial = sortBy is not None and (start != 0 or end != len(elements) - 1)
+        window = (start, end) if partial else None
+        elements = _sorted(db, elements, sortBy, alpha, desc, store is not None, window)
     window = elements[start : end + 1] if end >= start else []
     if store is None:
         if not gets:
@@ -302,9 +305,12 @@ def _all(value):
     return iter(value)
 
 
-def _sorted(db, elements, sortBy, alpha, desc, storing):
+def _sorted(db, elements, sortBy, alpha, desc, storing, window=None):
     """
     Weigh and sort the elements as Redis's C{sortCompare}.
+
+    @param window: C{(start, end)} when only that part matters (BY with a
+        LIMIT): Redis then sorts with its partial quicksort.
 
     @raise CommandError: a numeric weight is not a number.
     """
@@ -345,9 +351,117 @@ def _sorted(db, elements, sortBy, alpha, desc, storing):
                 return _compareBytes(a[0], b[0])
             return _compareBytes(_cString(a[0]), _cString(b[0]))
 
-    key = cmp_to_key((lambda a, b: -compare(a, b)) if desc else compare)
-    pairs = sorted(zip(elements, weights), key=key)
+    if desc:
+        ascending = compare
+
+        def compare(a, b):
+            return -ascending(a, b)
+
+    pairs = list(zip(elements, weights))
+    if window is None:
+        pairs.sort(key=cmp_to_key(compare))
+    else:
+        partialSort(pairs, compare, *window)
     return [element for element, weight in pairs]
+
+
+def partialSort(items, compare, first, last):
+    """
+    Sort C{items} in place as Redis 7.0's C{pqsort} does (Bentley and
+    McIlroy's quicksort as in NetBSD's libc, skipping the partitions that
+    hold nothing of C{first..last}): what lands in that window, ties
+    included, is what Redis answers.
+    """
+    _partialSort(items, compare, 0, len(items), first, last)
+
+
+def _partialSort(items, compare, low, count, first, last):
+    while True:
+        if count < 7:
+            _insertionSort(items, compare, low, count)
+            return
+        middle = low + count // 2
+        if count > 7:
+            left, right = low, low + count - 1
+            if count > 40:
+                step = count // 8
+                left = _median(items, compare, left, left + step, left + 2 * step)
+                middle = _median(items, compare, middle - step, middle, middle + step)
+                right = _median(items, compare, right - 2 * step, right - step, right)
+            middle = _median(items, compare, left, middle, right)
+        items[low], items[middle] = items[middle], items[low]
+        pivot = items[low]
+        # [low+1, a): equal to the pivot; [a, b): less; (c, d]: greater;
+        # (d, end): equal, as Bentley and McIlroy's split-end partition.
+        a = b = low + 1
+        c = d = low + count - 1
+        while True:
+            while b <= c:
+                order = compare(items[b], pivot)
+                if order > 0:
+                    break
+                if order == 0:
+                    items[a], items[b] = items[b], items[a]
+                    a += 1
+                b += 1
+            while b <= c:
+                order = compare(items[c], pivot)
+                if order < 0:
+                    break
+                if order == 0:
+                    items[c], items[d] = items[d], items[c]
+                    d -= 1
+                c -= 1
+            if b > c:
+                break
+            items[b], items[c] = items[c], items[b]
+            b += 1
+            c -= 1
+        # NetBSD's switch to an insertion sort after a partition without
+        # swaps is not in Redis 7.0's copy (measured: it changes ties).
+        end = low + count
+        size = min(a - low, b - a)
+        _swapRanges(items, low, b - size, size)
+        size = min(d - c, end - d - 1)
+        _swapRanges(items, b, end - size, size)
+        size = b - a
+        if size > 1 and _overlaps(low, size, first, last):
+            _partialSort(items, compare, low, size, first, last)
+        size = d - c
+        if size > 1:
+            low, count = end - size, size
+            if _overlaps(low, count, first, last):
+                continue
+        return
+
+
+def _overlaps(low, count, first, last):
+    # pqsort's test on the partition's first and last bytes, in elements.
+    high = low + count - 1
+    return not ((first < low and last < low) or (first > high and last > high))
+
+
+def _insertionSort(items, compare, low, count):
+    for i in range(low + 1, low + count):
+        j = i
+        while j > low and compare(items[j - 1], items[j]) > 0:
+            items[j - 1], items[j] = items[j], items[j - 1]
+            j -= 1
+
+
+def _median(items, compare, a, b, c):
+    if compare(items[a], items[b]) < 0:
+        if compare(items[b], items[c]) < 0:
+            return b
+        return c if compare(items[a], items[c]) < 0 else a
+    if compare(items[b], items[c]) > 0:
+        return b
+    return a if compare(items[a], items[c]) < 0 else c
+
+
+def _swapRanges(items, a, b, count):
+    for i in range(count):
+        items[a + i], items[b + i] = items[b + i], items[a + i]
 
 
 def _store(client, key, window, gets):
