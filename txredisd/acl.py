@@ -144,6 +144,10 @@ _NO_ACCESS = frozenset(
 # Key specifications that Redis 7.0 gives other access than the flags say.
 _SPEC_FLAGS = {"xreadgroup": READ, "eval": ALL, "evalsha": ALL, "fcall": ALL}
 
+# Commands whose first key is read and whose other key (SORT's STORE
+# destination) is only written, each key by its own key specification.
+_READ_FIRST_WRITE_REST = frozenset(["sort"])
+
 # Shard channels are declared as NOT_KEY key specifications: the ACL key
 # check skips them.
 _NOT_KEYS = frozenset(["spublish", "ssubscribe", "sunsubscribe"])
@@ -377,7 +381,10 @@ class Selector:
                 return DENIED_CMD, 0
         if not self.allKeys and (spec.firstKey or spec.getKeys is not None) and spec.name not in _NOT_KEYS:
             flags = _keyFlags(spec, argv)
+            readFirst = spec.name in _READ_FIRST_WRITE_REST
             for position in spec.keyPositions(argv):
+                if readFirst:
+                    flags = READ if position == 1 else WRITE
                 if not self.keyAllowed(argv[position], flags):
                     return DENIED_KEY, position
         if not self.allChannels:
@@ -687,6 +694,25 @@ class User:
             if result > relevant or (result == relevant and index > lastIndex):
                 relevant, lastIndex = result, index
         return relevant, lastIndex
+
+    def hasUnrestrictedKeyAccess(self, spec, argv):
+        """
+        Redis's C{ACLUserCheckCmdWithUnrestrictedKeyAccess}: may a selector
+        that allows this command read any key (C{allkeys}, or a C{*} key
+        pattern with read permission)?  SORT's BY and GET read keys named
+        by the data, which no key check sees.
+        """
+        if self.unrestricted:
+            return True
+        for selector in self.selectors:
+            if selector.check(spec, argv)[0] != OK:
+                continue
+            if selector.allKeys:
+                return True
+            for pattern, flags in selector.patterns:
+                if pattern == b"*" and flags & READ:
+                    return True
+        return False
 
     def flagNames(self):
         """

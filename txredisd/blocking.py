@@ -25,6 +25,7 @@ from txredisd import errors
 from txredisd.errors import CommandError
 from txredisd.numbers import LLONG_MAX, parseInt
 from txredisd.resp import NULL_ARRAY
+from txredisd.store import typeName
 
 UNBLOCKED = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
 
@@ -188,6 +189,10 @@ class _Waiter:
         self.timer = None
 
 
+def _isStream(value):
+    return value is not None and typeName(value) == b"stream"
+
+
 class BlockingManager:
     """
     The clients blocked on keys of one server.
@@ -284,6 +289,27 @@ class BlockingManager:
                 continue
             self.ready[item] = None
             self._removed.add(item)
+
+    def databasesSwapped(self, first, second):
+        """
+        After SWAPDB: clients blocked on keys of the two databases are tried
+        again, as Redis's C{dbSwapDatabases} does (a key they wait for may
+        now be there), and those blocked on a stream that is no longer one
+        hear of it (C{scanDatabaseForDeletedStreams}).
+        """
+        if not self._waiters:
+            return
+        store = self.server.store
+        items = [item for item in self._waiters if item[0] in (first, second)]
+        for index, key in items:
+            before = store.db(second if index == first else first).data.get(key)
+            after = store.db(index).data.get(key)
+            if _isStream(before) and not _isStream(after):
+                self.keyRemoved(index, key)
+        for index in (first, second):
+            for item in items:
+                if item[0] == index and item[1] in store.db(index).data:
+                    self.ready[item] = None
 
     def serveReady(self):
         """

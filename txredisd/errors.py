@@ -141,6 +141,22 @@ LFU_SELECTED = (
     "Please note that when switching between policies at runtime LRU and LFU "
     "data will take some time to adjust."
 )
+# DUMP and RESTORE (FUNCTION RESTORE shares the payload check).
+BUSYKEY = "BUSYKEY Target key name already exists."
+DUMP_PAYLOAD = "ERR DUMP payload version or checksum are wrong"
+BAD_DATA_FORMAT = "ERR Bad data format"
+RESTORE_TTL = "ERR Invalid TTL value, must be >= 0"
+RESTORE_IDLETIME = "ERR Invalid IDLETIME value, must be >= 0"
+RESTORE_FREQ = "ERR Invalid FREQ value, must be >= 0 and <= 255"
+# SWAPDB.
+SWAPDB_FIRST = "ERR invalid first DB index"
+SWAPDB_SECOND = "ERR invalid second DB index"
+
+# --- sort --------------------------------------------------------------------
+
+SORT_NOT_DOUBLE = "ERR One or more scores can't be converted into double"
+SORT_BY_ACL = "ERR BY option of SORT denied due to insufficient ACL permissions."
+SORT_GET_ACL = "ERR GET option of SORT denied due to insufficient ACL permissions."
 
 # --- strings -----------------------------------------------------------------
 
@@ -421,7 +437,7 @@ FUNCTION_LIST_ARGUMENT = "ERR Unknown argument %s"
 FUNCTION_LIST_NO_PATTERN = "ERR library name argument was not given"
 FUNCTION_LOAD_OPTION = "ERR Unknown option given: %s"
 FUNCTION_FLUSH_MODE = "ERR FUNCTION FLUSH only supports SYNC|ASYNC option"
-FUNCTION_BAD_PAYLOAD = "ERR DUMP payload version or checksum are wrong"
+FUNCTION_BAD_PAYLOAD = DUMP_PAYLOAD
 FUNCTION_RESTORE_POLICY = "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE."
 FUNCTION_RESTORE_BAD_DATA = "ERR given type is not a function"
 FUNCTION_REGISTER_OUTSIDE = "redis.register_function can only be called on FUNCTION LOAD command"

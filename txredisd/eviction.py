@@ -440,6 +440,21 @@ class Evictor:
             return LFU_INIT_VAL
         return tracker.frequency(db.access, key)
 
+    def setAccess(self, db, key, idle=None, freq=None):
+        """
+        Give a key the access record RESTORE's IDLETIME or FREQ says, as
+        Redis's C{objectSetLRUOrLFU}: the frequency under an LFU policy,
+        else the idle time (seconds), when access records are kept.
+        """
+        tracker = self.server.store.tracker
+        if db.access is None or key not in db.data:
+            return
+        if isinstance(tracker, LFUTracker):
+            if freq is not None:
+                db.access[key] = (tracker.minutes() << 8) | freq
+        elif isinstance(tracker, LRUTracker) and idle is not None:
+            db.access[key] = tracker.clock() - idle
+
     def makeRoom(self):
         """
         Evict keys until the estimate is under C{maxmemory}, as Redis's

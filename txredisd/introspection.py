@@ -28,7 +28,7 @@ _KEY_FLAG_ORDER = (
     "variable_flags",
 )
 
-def keySpec(flags, begin=1, lastKey=0, keyStep=1, limit=0, keyword=None, keyNum=None, notes=None):
+def keySpec(flags, begin=1, lastKey=0, keyStep=1, limit=0, keyword=None, keyNum=None, notes=None, unknown=False):
     """
     One key specification, as a command declares it.
 
@@ -41,8 +41,12 @@ def keySpec(flags, begin=1, lastKey=0, keyStep=1, limit=0, keyword=None, keyNum=
         (negative: from the end); C{keyStep} and C{limit} as in Redis.
     @param keyNum: for a C{keynum} spec, C{(keynumidx, firstkey, keystep)}.
     @param notes: Redis's C{notes} text, if any.
+    @param unknown: the keys cannot be found from the arguments alone
+        (SORT's BY, GET and STORE): both searches are C{unknown}.
     @return: a L{dict}.
     """
+    if unknown:
+        return {"flags": tuple(flags.split()), "notes": notes, "begin": ("unknown",), "find": ("unknown",)}
     return {
         "flags": tuple(flags.split()),
         "notes": notes,
@@ -119,6 +123,8 @@ def _keySpecReply(ks):
     begin = ks["begin"]
     if begin[0] == "index":
         search = Map([(b"type", b"index"), (b"spec", Map([(b"index", begin[1])]))])
+    elif begin[0] == "unknown":
+        search = Map([(b"type", b"unknown"), (b"spec", Map([]))])
     else:
         search = Map(
             [
@@ -130,6 +136,8 @@ def _keySpecReply(ks):
     find = ks["find"]
     if find[0] == "range":
         fields = [(b"lastkey", find[1]), (b"keystep", find[2]), (b"limit", find[3])]
+    elif find[0] == "unknown":
+        fields = []
     else:
         fields = [(b"keynumidx", find[1]), (b"firstkey", find[2]), (b"keystep", find[3])]
     items.append((b"find_keys", Map([(b"type", find[0].encode()), (b"spec", Map(fields))])))

@@ -424,6 +424,48 @@ class Keyspace:
                 break
         return removed
 
+    def swapDatabases(self, first, second):
+        """
+        SWAPDB: exchange the contents (keys, expiry times, access records)
+        of two databases, as Redis's C{dbSwapDatabases}.  Clients, their
+        watched keys and blocked keys stay with the database number.
+        """
+        if first == second:
+            return
+        a, b = self.databases[first], self.databases[second]
+        if self.watched:
+            self._touchSwapped(a, b)
+            self._touchSwapped(b, a)
+        a.data, b.data = b.data, a.data
+        a.expires, b.expires = b.expires, a.expires
+        a._heap, b._heap = b._heap, a._heap
+        a.access, b.access = b.access, a.access
+
+    def _touchSwapped(self, emptied, replaced):
+        # Redis 7.0's touchAllWatchedKeysInDb(emptied, replaced_with): a
+        # watched key changes when it is in either database, unless it had
+        # expired and is gone or still expired after the swap.
+        for (index, key), clients in self.watched.items():
+            if index != emptied.index:
+                continue
+            inEmptied = key in emptied.data
+            inReplaced = key in replaced.data
+            if not (inEmptied or inReplaced):
+                continue
+            for client, expired in clients.items():
+                if expired:
+                    if not inReplaced:
+                        # An expired key now missing: no change.
+                        clients[client] = False
+                        continue
+                    if replaced.isExpired(key):
+                        continue
+                elif not inEmptied and replaced.isExpired(key):
+                    # A missing key replaced by an expired one.
+                    clients[client] = True
+                    continue
+                client.watchDirty = True
+
     def watch(self, client, index, key):
         item = (index, key)
         if item in client.watchedKeys:

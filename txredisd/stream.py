@@ -11,11 +11,11 @@ bytes the tail node's listpack takes.  Approximate trimming (C{MAXLEN ~},
 C{MINID ~}) removes only whole nodes, and XINFO STREAM reports the node
 count, so both follow Redis from this model.
 
-The model is exact while the stream lives in memory.  An RDB file holds
-no node boundaries the codec passes on, so a loaded stream is packed anew
-(100 entries a node, by bytes as on append) and loses the entries Redis
-keeps marked deleted inside its nodes: C{~} trims after a restart can
-remove a different number of entries than Redis would.  XINFO's
+The model is exact while the stream lives in memory, and it keeps the
+fields of the entries marked deleted, so the RDB codec and DUMP write the
+nodes Redis would.  A dump read back (RDB file, RESTORE) keeps its node
+layout; a dump without one (an older or made-up file) is packed anew (by
+entries and bytes as on append).  XINFO's
 C{radix-tree-nodes} is computed for the compressed layout of the node
 keys, which is what Redis's rax holds after appends and trims.
 """
@@ -137,10 +137,12 @@ class _Node:
     @ivar ids: every entry id the node holds, deleted ones included.
     @ivar live: entries not marked deleted.
     @ivar deleted: entries marked deleted.
+    @ivar tombstones: the fields of the entries marked deleted, which
+        Redis keeps in the listpack (and DUMP shows) until the node goes.
     @ivar size: the listpack's bytes (kept for the tail node's decisions).
     """
 
-    __slots__ = ("masterId", "masterFields", "ids", "live", "deleted", "size")
+    __slots__ = ("masterId", "masterFields", "ids", "live", "deleted", "tombstones", "size")
 
     def __init__(self, masterId, masterFields):
         self.masterId = masterId
@@ -148,6 +150,7 @@ class _Node:
         self.ids = []
         self.live = 0
         self.deleted = 0
+        self.tombstones = {}
         # Header (6 bytes), terminator (1), the master entry: count,
         # deleted, number of fields, the fields and its 0 terminator.
         self.size = 7 + 2 + 2 + _elementSize(len(masterFields)) + 2
@@ -167,6 +170,14 @@ class _Node:
         self.size += size
         self.ids.append(entryId)
         self.live += 1
+
+    def markDeleted(self, entryId, fields):
+        """
+        Flag an entry deleted, as Redis's C{streamIteratorRemoveEntry}.
+        """
+        self.live -= 1
+        self.deleted += 1
+        self.tombstones[entryId] = fields
 
 
 class Consumer:
@@ -307,6 +318,25 @@ class Stream:
         if len(self.entries) == 1:
             self.firstId = entryId
 
+    def _loadNodes(self, nodes):
+        """
+        Take the node layout of a dump: the same entries in the same
+        nodes, those marked deleted included.
+        """
+        for masterId, masterFields, entries in nodes:
+            masterId = tuple(masterId)
+            node = _Node(masterId, tuple(masterFields))
+            self._nodes.append(node)
+            self._masters.append(masterId)
+            for entryId, fields, deleted in entries:
+                entryId = tuple(entryId)
+                fields = tuple(fields)
+                node.add(entryId, fields)
+                if deleted:
+                    node.markDeleted(entryId, fields)
+                else:
+                    self.entries[entryId] = fields
+
     def nextId(self, now):
         """
         The id C{*} stands for at C{now} (Redis's C{streamNextID}).
@@ -342,13 +372,12 @@ class Stream:
 
         @return: L{True} if the entry existed.
         """
-        if entryId not in self.entries:
+        fields = self.entries.pop(entryId, None)
+        if fields is None:
             return False
-        del self.entries[entryId]
         index = bisect.bisect_right(self._masters, entryId) - 1
         node = self._nodes[index]
-        node.live -= 1
-        node.deleted += 1
+        node.markDeleted(entryId, fields)
         if not node.live:
             self._dropNode(index)
         return True
@@ -391,9 +420,7 @@ class Stream:
                 elif entryId >= minid:
                     break
                 if entryId in entries:
-                    del entries[entryId]
-                    node.live -= 1
-                    node.deleted += 1
+                    node.markDeleted(entryId, entries.pop(entryId))
                     deleted += 1
             break
         if deleted:
@@ -510,6 +537,18 @@ class Stream:
         """
         data = StreamData()
         data.entries = [(entryId, list(fields)) for entryId, fields in self.entries.items()]
+        entries = self.entries
+        data.nodes = [
+            (
+                node.masterId,
+                list(node.masterFields),
+                [
+                    (i, list(entries[i]), False) if i in entries else (i, list(node.tombstones[i]), True)
+                    for i in node.ids
+                ],
+            )
+            for node in self._nodes
+        ]
         data.length = len(self.entries)
         data.lastId = self.lastId
         data.firstId = self.firstId
@@ -531,11 +570,15 @@ class Stream:
     def fromPlain(cls, data):
         """
         @param data: a L{StreamData}.
-        @return: a L{Stream}; its nodes are packed anew from the entries.
+        @return: a L{Stream}, its nodes as C{data} has them, or packed anew
+            from the entries when it does not say.
         """
         stream = cls()
-        for entryId, fields in data.entries:
-            stream.append(tuple(entryId), fields)
+        if data.nodes is None:
+            for entryId, fields in data.entries:
+                stream.append(tuple(entryId), fields)
+        else:
+            stream._loadNodes(data.nodes)
         stream.lastId = tuple(data.lastId)
         stream.firstId = tuple(data.firstId)
         stream.maxDeletedId = tuple(data.maxDeletedId)

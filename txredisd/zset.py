@@ -175,6 +175,21 @@ class ZSet:
         zset.fitEncoding(maxEntries, maxValue, max((len(m) for m in zset.scores), default=0))
         return zset
 
+    @classmethod
+    def fromDump(cls, pairs, config, packed):
+        """
+        A sorted set read from a DUMP payload, encoded as Redis's
+        C{rdbLoadObject} encodes it: a listpack stays one unless it has too
+        many members; pairs become a listpack when few and short enough.
+        """
+        zset = cls()
+        zset.listpack = len(pairs) <= config["zset-max-listpack-entries"] and (
+            packed or max(len(member) for member, score in pairs) <= config["zset-max-listpack-value"]
+        )
+        for member, score in pairs:
+            zset.add(member, score)
+        return zset
+
     def score(self, member):
         """
         @return: the member's score, or L{None}.

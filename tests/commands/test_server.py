@@ -1,12 +1,13 @@
 """
 Unit tests of the server commands: INFO, CONFIG, COMMAND, TIME, FLUSHALL,
-FLUSHDB and DBSIZE, over an in-memory connection.
+FLUSHDB, SWAPDB and DBSIZE, over an in-memory connection.
 """
 
 from twisted.trial.unittest import SynchronousTestCase
 
 from twisted.internet.address import IPv4Address
 
+from txredisd.commands.lists import List
 from txredisd.config import Config, ConfigError
 from txredisd.info import InfoSections, bytesToHuman, estimateMemory
 from tests.helpers import Connection, makeServer
@@ -498,3 +499,80 @@ class OtherServerCommandTests(SynchronousTestCase):
         self.assertEqual(self.conn.call("FLUSHALL", "bad"), b"-ERR syntax error\r\n")
         self.assertEqual(self.conn.call("FLUSHALL", "SYNC"), b"+OK\r\n")
         self.assertEqual(self.conn.call("DBSIZE"), b":0\r\n")
+
+
+class SwapdbTests(SynchronousTestCase):
+    """
+    SWAPDB's effects on the keyspace, watching clients, blocked clients,
+    the expiry cycle and propagation.
+    """
+
+    def setUp(self):
+        self.server = makeServer()
+        self.store = self.server.store
+        self.conn = Connection(self.server)
+        self.propagated = []
+        self.server.propagators.append(lambda index, commands: self.propagated.extend(commands))
+
+    def test_swapsKeysAndExpiry(self):
+        """
+        Keys, expiry times and the active expiry's heap move with the data;
+        SWAPDB propagates as it came.
+        """
+        self.conn.call("SET", "a", "1", "PX", "100")
+        now = self.store.now
+        self.assertEqual(self.conn.call("SWAPDB", "0", "3"), b"+OK\r\n")
+        self.assertEqual(self.conn.call("EXISTS", "a"), b":0\r\n")
+        db3 = self.store.db(3)
+        self.assertEqual(db3.getExpire(b"a"), now + 100)
+        self.assertEqual(self.propagated[-1:], [[b"SWAPDB", b"0", b"3"]])
+        self.store.now = now + 200
+        self.assertEqual(self.store.activeExpireCycle(), 1)
+        self.assertEqual(db3.size(), 0)
+
+    def test_watchedKeys(self):
+        """
+        A watched key present in either database fails EXEC, one in neither
+        does not; a key that had expired when watched and is then missing
+        is no change (Redis 7.0's touchAllWatchedKeysInDb).
+        """
+        other = Connection(self.server)
+        self.store.db(1).set(b"k", b"v")
+
+        def execAfterSwap(key):
+            other.call("WATCH", key)
+            self.conn.call("SWAPDB", "0", "1")
+            other.call("MULTI")
+            return other.call("EXEC")
+
+        self.assertEqual(execAfterSwap("k"), b"*-1\r\n")
+        self.assertEqual(execAfterSwap("nowhere"), b"*0\r\n")
+        self.store.db(0).flush()
+        self.store.db(1).flush()
+        self.conn.call("SET", "old", "v", "PX", "1")
+        self.store.now += 10
+        self.server.clock.advance(0.01)
+        self.assertEqual(execAfterSwap("old"), b"*0\r\n")
+
+    def test_wakesBlockedClients(self):
+        """
+        A client blocked on a key the swap brings into its database is
+        served.
+        """
+        other = Connection(self.server)
+        self.assertEqual(other.call("BLPOP", "l", "0"), b"")
+        self.store.db(5).set(b"l", List([b"x"]))
+        self.conn.call("SWAPDB", "5", "0")
+        self.assertEqual(other.transport.value(), b"*2\r\n$1\r\nl\r\n$1\r\nx\r\n")
+        self.assertEqual(self.store.db(5).size(), 0)
+
+    def test_errors(self):
+        """
+        Non-numbers and numbers beyond an int are each index's own error;
+        numbers out of the databases' range share one.
+        """
+        call = self.conn.call
+        self.assertEqual(call("SWAPDB", "a", "b"), b"-ERR invalid first DB index\r\n")
+        self.assertEqual(call("SWAPDB", "0", "2147483648"), b"-ERR invalid second DB index\r\n")
+        self.assertEqual(call("SWAPDB", "0", "16"), b"-ERR DB index is out of range\r\n")
+        self.assertEqual(self.propagated, [])

@@ -547,3 +547,132 @@ def test_rawConnectionHelper(sharedTxredisd):
         assert conn.call("INFO", "nosuch") == b"=4\r\ntxt:\r\n"
     finally:
         conn.close()
+
+
+# --- SWAPDB --------------------------------------------------------------------
+
+
+def test_swapdb(sharedRedisServer, sharedTxredisd):
+    """
+    SWAPDB exchanges keys and their expiry times while connections stay on
+    their database number; its index errors come in Redis's order.
+    """
+    commands = [
+        ["SET", "a", "0", "EX", "1000"],
+        ["SELECT", "1"],
+        ["RPUSH", "b", "x", "y"],
+        ["SWAPDB", "0", "1"],
+        ["GET", "a"],
+        ["TTL", "a"],
+        ["LRANGE", "b", "0", "-1"],
+        ["SELECT", "0"],
+        ["EXISTS", "a", "b"],
+        ["SWAPDB", "1", "1"],
+        ["SWAPDB", "1", "15"],
+        ["SELECT", "15"],
+        ["TTL", "a"],
+        ["DBSIZE"],
+        ["SWAPDB", "x", "1"],
+        ["SWAPDB", "1", "x"],
+        ["SWAPDB", "x", "y"],
+        ["SWAPDB", "0", "16"],
+        ["SWAPDB", "-1", "0"],
+        ["SWAPDB", "16", "x"],
+        ["SWAPDB", "2147483648", "0"],
+        ["SWAPDB", "0", "-2147483649"],
+        ["SWAPDB", "0"],
+        ["SWAPDB", "0", "1", "2"],
+        ["COMMAND", "INFO", "swapdb"],
+        ["COMMAND", "DOCS", "swapdb"],
+        ["FLUSHALL"],
+    ]
+    assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, commands)
+    assertSameReplies(sharedRedisServer.port, sharedTxredisd.port, commands, resp3=True)
+
+
+def test_swapdbWatch(sharedRedisServer, sharedTxredisd):
+    """
+    SWAPDB fails the transactions watching keys present in either database,
+    and no others.
+    """
+    from tests.differential.multiconn import assertSameScript
+
+    script = [
+        (0, ["SELECT", "1"]),
+        (0, ["SET", "only1", "x"]),
+        (0, ["SELECT", "0"]),
+        (0, ["SET", "only0", "x"]),
+        (1, ["WATCH", "only1"]),
+        (1, ["MULTI"]),
+        (1, ["PING"]),
+        (0, ["SWAPDB", "0", "1"]),
+        (1, ["EXEC"]),
+        (1, ["WATCH", "nowhere"]),
+        (1, ["MULTI"]),
+        (1, ["PING"]),
+        (0, ["SWAPDB", "0", "1"]),
+        (1, ["EXEC"]),
+        (1, ["WATCH", "only0"]),
+        (0, ["SWAPDB", "2", "3"]),
+        (1, ["MULTI"]),
+        (1, ["PING"]),
+        (1, ["EXEC"]),
+        (0, ["FLUSHALL"]),
+    ]
+    assertSameScript(sharedRedisServer.port, sharedTxredisd.port, script)
+
+
+def _swapWhileBlocked(port, setup, blocked):
+    """
+    Run C{setup} on one connection, block C{blocked} on another, wait until
+    the server counts it blocked, swap databases 0 and 1.
+
+    @return: the blocked command's reply, then what database 0 holds.
+    """
+    import time
+
+    from txredisd.resp import encodeCommand
+
+    main, waiter = RawConnection(port), RawConnection(port)
+    try:
+        main.call("FLUSHALL")
+        for argv in setup:
+            main.call(*argv)
+        waiter.send(encodeCommand([a.encode() for a in blocked]))
+        deadline = time.monotonic() + 10
+        while b"blocked_clients:1\r\n" not in main.call("INFO", "clients"):
+            assert time.monotonic() < deadline, "the command did not block"
+            time.sleep(0.005)
+        main.call("SWAPDB", "0", "1")
+        return [waiter.readReply(), main.call("KEYS", "*"), main.call("FLUSHALL")]
+    finally:
+        main.close()
+        waiter.close()
+
+
+def test_swapdbServesBlockedClients(sharedRedisServer, sharedTxredisd):
+    """
+    Clients blocked on keys of either database are tried again after
+    SWAPDB: a list the swap brings serves BLPOP, a stream that goes (or is
+    no longer a stream) answers XREADGROUP's error.
+    """
+    cases = [
+        ([["SELECT", "1"], ["RPUSH", "l", "a", "b"], ["SET", "str", "x"]], ["BLPOP", "str", "l", "0"]),
+        (
+            [["XADD", "s", "1-1", "f", "v"], ["XGROUP", "CREATE", "s", "g", "$"], ["SELECT", "1"], ["RPUSH", "s", "x"]],
+            ["XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">"],
+        ),
+        (
+            [["XADD", "s", "1-1", "f", "v"], ["XGROUP", "CREATE", "s", "g", "$"]],
+            ["XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">"],
+        ),
+        (
+            [["XADD", "s", "1-1", "f", "v"], ["XGROUP", "CREATE", "s", "g", "$"], ["SELECT", "1"],
+             ["XADD", "s", "2-1", "f", "w"], ["XGROUP", "CREATE", "s", "g", "0"]],
+            ["XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">"],
+        ),
+    ]
+    for setup, blocked in cases:
+        assert _swapWhileBlocked(sharedTxredisd.port, setup, blocked) == _swapWhileBlocked(
+            sharedRedisServer.port, setup, blocked
+        ), blocked

@@ -64,6 +64,26 @@ class Hash(dict):
         )
         return value
 
+    @classmethod
+    def fromDump(cls, pairs, config, packed):
+        """
+        A hash read from a DUMP payload, encoded as Redis's C{rdbLoadObject}
+        encodes it (see L{txredisd.persistence.values.fromDump}): a listpack
+        stays one unless it has too many fields; pairs become a listpack
+        unless there are too many or one is too long.
+
+        @raise ValueError: duplicate fields in a hash table.
+        """
+        value = cls()
+        value.update(pairs)
+        maxValue = config["hash-max-listpack-value"]
+        value.hashtable = len(pairs) > config["hash-max-listpack-entries"] or (
+            not packed and any(len(field) > maxValue or len(data) > maxValue for field, data in pairs)
+        )
+        if value.hashtable and len(value) != len(pairs):
+            raise ValueError("duplicate hash fields")
+        return value
+
 
 def _encoding(value):
     return b"hashtable" if value.hashtable else b"listpack"

@@ -1,7 +1,7 @@
 """
 Generic key commands: DEL, UNLINK, EXISTS, TYPE, KEYS, SCAN, RANDOMKEY,
-RENAME, RENAMENX, COPY, MOVE, TOUCH, the EXPIRE and TTL families, PERSIST
-and OBJECT.
+RENAME, RENAMENX, COPY, MOVE, TOUCH, the EXPIRE and TTL families, PERSIST,
+OBJECT, DUMP and RESTORE.
 
 KEYS and SCAN work on point-in-time snapshots of a database's key list
 (C{list(db.data)}, a copy at C speed): KEYS filters a large snapshot a
@@ -17,7 +17,9 @@ from twisted.internet.defer import Deferred
 
 from txredisd import errors, glob
 from txredisd.errors import CommandError
+from txredisd.introspection import arg, keySpec
 from txredisd.numbers import LLONG_MAX, LLONG_MIN, parseInt
+from txredisd.persistence.dump import dumpValue, loadValue, verifyPayload
 from txredisd.registry import command, container
 from txredisd.resp import OK, Raw, Status
 from txredisd.store import copyValue, encodingOf, typeName
@@ -761,3 +763,153 @@ def objectFreq(client, value, key):
     # them; otherwise every key reads as new.
     frequency = client.server.evictor.frequency(client.db, key)
     return _LFU_INIT_VAL if frequency is None else frequency
+
+
+# --- DUMP, RESTORE -------------------------------------------------------------
+
+
+_SMALL_VALUES = (
+    "For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1)."
+)
+
+
+@command(
+    "dump",
+    2,
+    ["readonly"],
+    1,
+    1,
+    1,
+    group="generic",
+    tips=("nondeterministic_output",),
+    summary="Return a serialized version of the value stored at the specified key.",
+    since="2.6.0",
+    docs={
+        "complexity": "O(1) to access the key and additional O(N*M) to serialize it, where N is the number "
+        "of Redis objects composing the value and M their average size. " + _SMALL_VALUES,
+        "arguments": [arg("key", "key", keySpecIndex=0)],
+    },
+)
+def dump(client, argv):
+    value = client.db.get(argv[1])
+    if value is None:
+        return None
+    config = client.server.config
+    return dumpValue(value, encodingOf(value), config["rdbcompression"], config["list-max-listpack-size"])
+
+
+def _parseRestoreOptions(argv):
+    """
+    Parse RESTORE's options as Redis 7.0's C{restoreCommand}: IDLETIME and
+    FREQ exclude each other (the second is a syntax error), and each value
+    is checked as it is met.
+
+    @return: C{(replace, absttl, idle, freq)}, L{None} for the last two
+        when not given.
+    """
+    replace = absttl = False
+    idle = freq = None
+    i = 4
+    while i < len(argv):
+        option = argv[i].lower()
+        more = i + 1 < len(argv)
+        if option == b"replace":
+            replace = True
+        elif option == b"absttl":
+            absttl = True
+        elif option == b"idletime" and more and freq is None:
+            idle = parseInt(argv[i + 1])
+            if idle is None:
+                raise CommandError(errors.NOT_INTEGER)
+            if idle < 0:
+                raise CommandError(errors.RESTORE_IDLETIME)
+            i += 1
+        elif option == b"freq" and more and idle is None:
+            freq = parseInt(argv[i + 1])
+            if freq is None:
+                raise CommandError(errors.NOT_INTEGER)
+            if not 0 <= freq <= 255:
+                raise CommandError(errors.RESTORE_FREQ)
+            i += 1
+        else:
+            raise CommandError(errors.SYNTAX)
+        i += 1
+    return replace, absttl, idle, freq
+
+
+@command(
+    "restore",
+    -4,
+    ["write", "denyoom"],
+    1,
+    1,
+    1,
+    group="generic",
+    aclCategories=("keyspace", "dangerous"),
+    # The key is overwritten, never read: write access to it is enough.
+    keySpecs=[keySpec("OW update")],
+    summary="Create a key using the provided serialized value, previously obtained using DUMP.",
+    since="2.6.0",
+    docs={
+        "complexity": "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, "
+        "where N is the number of Redis objects composing the value and M their average size. "
+        + _SMALL_VALUES
+        + " However for sorted set values the complexity is O(N*M*log(N)) because inserting values into "
+        "sorted sets is O(log(N)).",
+        "history": [
+            ("3.0.0", "Added the `REPLACE` modifier."),
+            ("5.0.0", "Added the `ABSTTL` modifier."),
+            ("5.0.0", "Added the `IDLETIME` and `FREQ` options."),
+        ],
+        "arguments": [
+            arg("key", "key", keySpecIndex=0),
+            arg("ttl", "integer"),
+            arg("serialized-value", "string"),
+            arg("replace", "pure-token", token="REPLACE", since="3.0.0", flags="optional"),
+            arg("absttl", "pure-token", token="ABSTTL", since="5.0.0", flags="optional"),
+            arg("seconds", "integer", token="IDLETIME", since="5.0.0", flags="optional"),
+            arg("frequency", "integer", token="FREQ", since="5.0.0", flags="optional"),
+        ],
+    },
+)
+def restore(client, argv):
+    replace, absttl, idle, freq = _parseRestoreOptions(argv)
+    key = argv[1]
+    db = client.db
+    if not replace and db.getForWrite(key) is not None:
+        raise CommandError(errors.BUSYKEY)
+    ttl = parseInt(argv[2])
+    if ttl is None:
+        raise CommandError(errors.NOT_INTEGER)
+    if ttl < 0:
+        raise CommandError(errors.RESTORE_TTL)
+    payload = argv[3]
+    server = client.server
+    if not verifyPayload(payload):
+        raise CommandError(errors.DUMP_PAYLOAD)
+    try:
+        value = loadValue(payload, server.config)
+    except ValueError:
+        raise CommandError(errors.BAD_DATA_FORMAT)
+    deleted = replace and db.delete(key)
+    store = server.store
+    if ttl and not absttl:
+        # Redis adds the time in C: a sum past LLONG_MAX wraps negative,
+        # and so into the past.
+        ttl = (ttl + store.now + (1 << 63)) % (1 << 64) - (1 << 63)
+    if ttl and ttl <= store.now and store.deleteExpired:
+        # Already expired (Redis's checkAlreadyExpired; a replica keeps it
+        # for its master's DEL): only the replaced key goes.
+        if deleted:
+            client.propagateAs = [[b"DEL", key]]
+            _notifyGeneric(client, b"del", key)
+        return OK
+    db.set(key, value)
+    if ttl:
+        db.setExpire(key, ttl)
+        if not absttl:
+            # Replicas and the AOF get the absolute time.
+            client.propagateAs = [argv[:2] + [b"%d" % (ttl,)] + argv[3:] + [b"ABSTTL"]]
+    server.evictor.setAccess(db, key, idle, freq)
+    _notifyGeneric(client, b"restore", key)
+    return OK

@@ -8,21 +8,17 @@ script client and are propagated together, wrapped in MULTI/EXEC (Redis
 7.0's effects replication).
 """
 
-import struct
 import time
 
 from txredisd import errors
 from txredisd.errors import CommandError
 from txredisd.glob import match
 from txredisd.numbers import parseInt
-from txredisd.persistence.checksums import crc64
+from txredisd.persistence.dump import verifyPayload, wrapPayload
 from txredisd.persistence.rdb import OP_FUNCTION2, RDBError, RDBReader, encodeString
 from txredisd.registry import command, container
 from txredisd.resp import OK, Map, Set, Status
 from txredisd.scripting import engine
-
-# The RDB version FUNCTION DUMP writes and the newest RESTORE accepts.
-_DUMP_VERSION = 10
 
 
 def _evalKeys(argv):
@@ -324,8 +320,7 @@ def _sortedFlags(flags):
          summary="Dump all functions into a serialized binary payload", since="7.0.0")
 def functionDump(client, argv):
     parts = [bytes((OP_FUNCTION2,)) + encodeString(library.code) for library in engine(client.server).libraries.values()]
-    payload = b"".join(parts) + struct.pack("<H", _DUMP_VERSION)
-    return payload + struct.pack("<Q", crc64(payload))
+    return wrapPayload(b"".join(parts))
 
 
 @command("function|restore", -3, ["write", "denyoom", "noscript"], group="scripting",
@@ -339,11 +334,7 @@ def functionRestore(client, argv):
         if policy not in (b"flush", b"append", b"replace"):
             raise CommandError(errors.FUNCTION_RESTORE_POLICY)
     payload = argv[2]
-    if len(payload) < 10:
-        raise CommandError(errors.FUNCTION_BAD_PAYLOAD)
-    version = struct.unpack("<H", payload[-10:-8])[0]
-    checksum = struct.unpack("<Q", payload[-8:])[0]
-    if version > _DUMP_VERSION or (checksum and checksum != crc64(payload[:-8])):
+    if not verifyPayload(payload):
         raise CommandError(errors.FUNCTION_BAD_PAYLOAD)
     reader = RDBReader(payload[:-10], verifyChecksum=False)
     codes = []

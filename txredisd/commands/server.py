@@ -1,5 +1,6 @@
 """
-Server commands: FLUSHALL, FLUSHDB, DBSIZE, INFO, TIME, CONFIG and COMMAND.
+Server commands: FLUSHALL, FLUSHDB, SWAPDB, DBSIZE, INFO, TIME, CONFIG and
+COMMAND.
 """
 
 from txredisd import errors, glob
@@ -16,6 +17,7 @@ from txredisd.introspection import (
     findSpec,
     keySpecs,
 )
+from txredisd.numbers import parseInt
 from txredisd.registry import COMMANDS, command, container
 from txredisd.resp import OK, Map, Set, Status, Verbatim
 
@@ -84,6 +86,43 @@ def flushdb(client, argv):
     _flushMode(argv)
     store = client.server.store
     store.dirty += client.db.flush() + 1
+    return OK
+
+
+def _swapIndex(data, message):
+    # Redis's getIntFromObjectOrReply with SWAPDB's own message, for a
+    # non-number and for a number beyond an int alike.
+    index = parseInt(data)
+    if index is None or not -(1 << 31) <= index < 1 << 31:
+        raise CommandError(message)
+    return index
+
+
+@command(
+    "swapdb",
+    3,
+    ["write", "fast"],
+    summary="Swaps two Redis databases",
+    since="4.0.0",
+    docs={
+        "complexity": "O(N) where N is the count of clients watching or blocking on keys from both databases.",
+        "arguments": [arg("index1", "integer"), arg("index2", "integer")],
+    },
+    group="server",
+    aclCategories=("keyspace", "dangerous"),
+)
+def swapdb(client, argv):
+    first = _swapIndex(argv[1], errors.SWAPDB_FIRST)
+    second = _swapIndex(argv[2], errors.SWAPDB_SECOND)
+    server = client.server
+    store = server.store
+    count = len(store.databases)
+    if not (0 <= first < count and 0 <= second < count):
+        raise CommandError(errors.DB_INDEX)
+    if first != second:
+        store.swapDatabases(first, second)
+        server.blocking.databasesSwapped(first, second)
+    store.dirty += 1
     return OK
 
 
@@ -510,7 +549,11 @@ def _commandKeys(argv):
         last = first + find[1] if find[1] >= 0 else len(target) + find[1]
         for position in range(first, last + 1, find[2] or 1):
             flagsAt.setdefault(position, ks["flags"])
-    default = specs[0]["flags"] if specs else ()
+    # A key found otherwise (a keyword, a count, a getkeys function such
+    # as SORT's for its STORE key) has the flags of the last spec that is
+    # not a fixed range.
+    searched = [ks for ks in specs if ks["begin"][0] != "index" or ks["find"][0] != "range"]
+    default = (searched or specs)[-1]["flags"] if specs else ()
     return [(target[p], flagsAt.get(p, default)) for p in positions]
 
 

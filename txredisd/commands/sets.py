@@ -56,6 +56,15 @@ class Set(set):
         """
         return _newSet(members, _DEFAULTS["set-max-intset-entries"])
 
+    @classmethod
+    def fromDump(cls, members, config, packed):
+        """
+        A set read from a DUMP payload: an intset while its members are
+        integers and few enough (C{set-max-intset-entries}), as Redis's
+        C{rdbLoadObject} builds it.
+        """
+        return _newSet(members, config["set-max-intset-entries"])
+
 
 def _encoding(value):
     return b"hashtable" if value.hashtable else b"intset"
@@ -102,7 +111,7 @@ def _newSet(members, maxEntries):
     return value
 
 
-def _members(value):
+def setMembers(value):
     """
     The members of a set in Redis's order: ascending numbers for an intset.
     """
@@ -256,7 +265,7 @@ def _spopCount(client, argv):
         # may become an intset again) and replies with the rest of the old
         # one in its order.
         kept = set(randomDistinctMembers(value, remaining))
-        popped = [member for member in _members(value) if member not in kept]
+        popped = [member for member in setMembers(value) if member not in kept]
         value.intersection_update(kept)
         value.hashtable = not _fitsIntset(value, _maxIntset(client))
     db.modified(key, count)
@@ -286,7 +295,7 @@ def srandmember(client, argv):
         return randomMembers(value, abs(count))
     if count >= len(value):
         # The whole set, in its own order, as an array (SPOP answers a set).
-        return _members(value)
+        return setMembers(value)
     return randomDistinctMembers(value, count)
 
 
@@ -350,7 +359,7 @@ def _intersection(client, keys, write, limit=0, cardinality=False):
                 if found == limit:
                     break
         return found
-    members = _members(smallest)
+    members = setMembers(smallest)
     if not others:
         return members
     common = smallest.intersection(*others)
@@ -463,7 +472,7 @@ def sdiffstore(client, argv):
 
 @command("sscan", -3, ["readonly"], 1, 1, 1, group="set")
 def sscan(client, argv):
-    result = scanCollection(client, argv, Set, _members)
+    result = scanCollection(client, argv, Set, setMembers)
     if result is None:
         return EMPTY_SCAN
     return list(result[:2])

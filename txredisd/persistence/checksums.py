@@ -83,12 +83,14 @@ def lzfDecompressPython(data, length):
     return bytes(out)
 
 
-def lzfCompressPython(data):
+def lzfCompressPython(data, maxLength=None):
     """
     Compress with LZF (a simple greedy hash-chain compressor whose output
     any LZF decompressor reads).
 
-    @return: the compressed bytes, or L{None} if they would not be smaller.
+    @param maxLength: the most bytes the output may take (default: fewer
+        than the input).
+    @return: the compressed bytes, or L{None} if they would not fit.
     """
     n = len(data)
     out = bytearray()
@@ -127,7 +129,9 @@ def lzfCompressPython(data):
         literal.append(data[i])
         i += 1
     flush()
-    return bytes(out) if len(out) < n else None
+    if maxLength is None:
+        maxLength = n - 1
+    return bytes(out) if len(out) <= maxLength else None
 
 
 try:
@@ -144,11 +148,19 @@ try:
             raise ValueError("LZF data does not decompress to %d bytes" % (length,))
         return result
 
-    def lzfCompress(data):
+    def lzfCompress(data, maxLength=None):
         """
-        @return: LZF-compressed bytes smaller than C{data}, or L{None}.
+        @param maxLength: liblzf's C{out_len}, the output buffer Redis
+            gives C{lzf_compress} (default: fewer bytes than the input).
+            The library gives up a few bytes early when the output may not
+            fit, so the limit decides which strings Redis compresses.
+        @return: LZF-compressed bytes, or L{None} if they would not fit.
         """
-        return _lzf.compress(data, len(data) - 1)
+        if maxLength is None:
+            return _lzf.compress(data, len(data) - 1)
+        # python-lzf hands the library one byte more than it is asked for
+        # (measured against Redis's DUMP: n - 5 here is Redis's n - 4).
+        return _lzf.compress(data, maxLength - 1)
 
 except ImportError:  # pragma: no cover - depends on the environment
     lzfDecompress = lzfDecompressPython

@@ -19,6 +19,7 @@ Plain values, by type name:
 import math
 import struct
 
+from txredisd.numbers import parseInt
 from txredisd.persistence.checksums import crc64, lzfCompress, lzfDecompress
 
 MAX_VERSION = 11
@@ -60,7 +61,8 @@ TYPE_STREAM_LISTPACKS_2 = 19
 TYPE_SET_LISTPACK = 20
 TYPE_STREAM_LISTPACKS_3 = 21
 
-_TYPE_NAMES = {
+#: Value type byte to Redis type name.
+TYPE_NAMES = {
     TYPE_STRING: b"string",
     TYPE_LIST: b"list",
     TYPE_LIST_ZIPLIST: b"list",
@@ -88,6 +90,7 @@ _ENC_INT32 = 2
 _ENC_LZF = 3
 
 _QUICKLIST_NODE_PLAIN = 1
+_LZF_MAX_RATIO = 88
 _QUICKLIST_NODE_PACKED = 2
 
 
@@ -115,6 +118,11 @@ class StreamData:
     @ivar maxDeletedId: C{(ms, seq)}.
     @ivar entriesAdded: the count of entries ever added.
     @ivar groups: a list of L{GroupData}.
+    @ivar nodes: how the entries are packed into listpack nodes, deleted
+        entries (which Redis keeps, flagged, until their node goes)
+        included: a list of C{(masterId, masterFields, [(id, fields,
+        deleted), ...])}, or L{None} to pack the entries anew.  It is
+        layout, not content: equality ignores it.
     """
 
     def __init__(self):
@@ -125,9 +133,15 @@ class StreamData:
         self.maxDeletedId = (0, 0)
         self.entriesAdded = 0
         self.groups = []
+        self.nodes = None
 
     def __eq__(self, other):
-        return isinstance(other, StreamData) and vars(self) == vars(other)
+        if not isinstance(other, StreamData):
+            return False
+        mine, theirs = dict(vars(self)), dict(vars(other))
+        mine.pop("nodes")
+        theirs.pop("nodes")
+        return mine == theirs
 
     def __repr__(self):
         return "StreamData(%r)" % (vars(self),)
@@ -248,6 +262,14 @@ class RDBReader:
             compressed = self.plainLength()
             size = self.plainLength()
             blob = self.read(compressed)
+            if size > _LZF_MAX_RATIO * compressed:
+                # LZF expands 3 bytes to at most 264: a larger size is a
+                # lie that must not allocate.
+                self.fail("LZF length %d is impossible" % (size,), start)
+            if not size:
+                # Redis compares what lzf_decompress wrote (0 bytes, an
+                # error there) with the size, and finds them equal.
+                return b""
             try:
                 return lzfDecompress(blob, size)
             except ValueError as e:
@@ -323,7 +345,7 @@ class RDBReader:
             else:
                 key = self.string()
                 value = self.value(op)
-                yield KeyRecord(db, key, _TYPE_NAMES[op], value, expire, op)
+                yield KeyRecord(db, key, TYPE_NAMES[op], value, expire, op)
                 expire = None
 
     def _checkEnd(self, eofOffset):
@@ -408,6 +430,7 @@ class RDBReader:
 
     def _stream(self, kind):
         stream = StreamData()
+        stream.nodes = []
         for _ in range(self.plainLength()):
             start = self.pos
             master = self.string()
@@ -416,9 +439,14 @@ class RDBReader:
             masterId = struct.unpack(">QQ", master)
             listpack = self._blob(parseListpack)
             try:
-                stream.entries.extend(_streamEntries(masterId, listpack))
-            except (ValueError, IndexError) as e:
+                masterFields, entries = _streamNode(masterId, listpack)
+            except (ValueError, IndexError, StopIteration) as e:
                 self.fail("corrupt stream listpack (%s)" % (e,), start)
+            if entries:
+                # Redis removes a node once its last entry goes, so only
+                # a made-up file holds one without entries: it holds nothing.
+                stream.nodes.append((masterId, masterFields, entries))
+            stream.entries.extend((i, fields) for i, fields, deleted in entries if not deleted)
         stream.length = self.plainLength()
         stream.lastId = self._streamId()
         if kind >= TYPE_STREAM_LISTPACKS_2:
@@ -625,10 +653,12 @@ _STREAM_DELETED = 1
 _STREAM_SAMEFIELDS = 2
 
 
-def _streamEntries(masterId, items):
+def _streamNode(masterId, items):
     """
-    Decode one stream listpack node into C{((ms, seq), fields)} entries,
-    skipping deleted ones.
+    Decode one stream listpack node.
+
+    @return: C{(masterFields, entries)}, the entries a list of
+        C{((ms, seq), fields, deleted)} in id order.
     """
     ints = iter(items)
 
@@ -657,9 +687,8 @@ def _streamEntries(masterId, items):
                 fields.append(next(ints))
                 fields.append(next(ints))
         next(ints)  # lp-count
-        if not flags & _STREAM_DELETED:
-            entries.append(((ms, seq), fields))
-    return entries
+        entries.append(((ms, seq), fields, bool(flags & _STREAM_DELETED)))
+    return masterFields, entries
 
 
 # --- writing -----------------------------------------------------------------
@@ -701,8 +730,10 @@ def encodeString(value, compress=True):
             if -(1 << 31) <= number < 1 << 31:
                 return b"\xc2" + struct.pack("<i", number)
     if compress and n > 20:
-        compressed = lzfCompress(value)
-        if compressed is not None and len(compressed) < n - 4:
+        # Redis's rdbSaveLzfStringObject gives LZF room for 4 bytes less
+        # than the string, and stores it raw when that is not enough.
+        compressed = lzfCompress(value, n - 4)
+        if compressed:
             return b"\xc3" + encodeLength(len(compressed)) + encodeLength(n) + compressed
     if n < 64:
         return _LENGTHS[n] + value
@@ -746,13 +777,30 @@ def _listpackInt(value):
     return entry + _encodeBacklen(len(entry))
 
 
+def _listpackEntry(item):
+    """
+    One listpack element: an L{int}, or L{bytes} stored as an integer when
+    it is one (C{lpStringToInt64}: canonical decimal, 64-bit), as Redis's
+    C{lpAppend} stores it.
+    """
+    if type(item) is int:
+        return _listpackInt(item)
+    if item[:1] in _NUMBER_STARTS and len(item) <= 20:
+        number = parseInt(item)
+        if number is not None:
+            return _listpackInt(number)
+    return _listpackStringEntry(item)
+
+
+_NUMBER_STARTS = frozenset(bytes((c,)) for c in b"-0123456789")
+
+
 def buildListpack(items):
     """
-    Encode items (L{bytes}, or L{int} for integer entries) as a listpack.
+    Encode items (L{bytes}, or L{int} for integer entries) as a listpack,
+    numeric strings as integers, as Redis does.
     """
-    body = b"".join(
-        _listpackInt(item) if type(item) is int else _listpackStringEntry(item) for item in items
-    )
+    body = b"".join([_listpackEntry(item) for item in items])
     total = 6 + len(body) + 1
     count = len(items) if len(items) < 0xFFFF else 0xFFFF
     return struct.pack("<IH", total, count) + body + b"\xff"
@@ -767,6 +815,206 @@ def _listpackStringEntry(value):
     else:
         head = b"\xf0" + struct.pack("<I", n)
     return head + value + _encodeBacklen(len(head) + n)
+
+
+def buildIntset(members):
+    """
+    Encode integer members as an intset: ascending, each in the narrowest
+    width that holds them all (16, 32 or 64 bits).
+
+    @param members: L{bytes} decimal integers.
+    """
+    values = sorted(int(m) for m in members)
+    width = 2
+    if values and (values[0] < -(1 << 15) or values[-1] >= 1 << 15):
+        width = 4 if -(1 << 31) <= values[0] and values[-1] < 1 << 31 else 8
+    code = {2: "h", 4: "i", 8: "q"}[width]
+    return struct.pack("<II", width, len(values)) + struct.pack("<%d%s" % (len(values), code), *values)
+
+
+# Redis 7.0's quicklist: byte limits of the negative list-max-listpack-size
+# values, and the limit on a node with a count limit.
+_OPTIMIZATION_LEVEL = (4096, 8192, 16384, 32768, 65536)
+_SIZE_SAFETY_LIMIT = 8192
+_FILL_MAX = (1 << 15) - 1
+
+
+def _quicklistAllowInsert(nodeBytes, count, fill, size):
+    """
+    Redis 7.0's C{_quicklistNodeAllowInsert}: may an element of C{size}
+    bytes join a node of C{nodeBytes} bytes and C{count} elements?  It
+    estimates an entry's overhead at 8 bytes (C{SIZE_ESTIMATE_OVERHEAD}).
+    """
+    newBytes = nodeBytes + size + 8
+    if fill < 0 and -fill - 1 < len(_OPTIMIZATION_LEVEL):
+        if newBytes <= _OPTIMIZATION_LEVEL[-fill - 1]:
+            return True
+    if newBytes > _SIZE_SAFETY_LIMIT:
+        return False
+    return count < fill
+
+
+def quicklistNodes(items, fill=-2):
+    """
+    Split a list into the listpacks of the quicklist Redis 7.0 builds by
+    pushing the items at the tail one by one.
+
+    @param fill: C{list-max-listpack-size}.
+    @return: a L{list} of listpack blobs.
+    """
+    # quicklistSetFill's bounds.
+    fill = max(-5, min(fill, _FILL_MAX))
+    nodes = []
+    entries = []
+    nodeBytes = 0
+    for item in items:
+        if not entries or not _quicklistAllowInsert(nodeBytes, len(entries), fill, len(item)):
+            if entries:
+                nodes.append(entries)
+            entries = []
+            nodeBytes = 7
+        entry = _listpackEntry(item)
+        entries.append(entry)
+        nodeBytes += len(entry)
+    if entries:
+        nodes.append(entries)
+    return [_joinListpack(node) for node in nodes]
+
+
+def _joinListpack(entries):
+    body = b"".join(entries)
+    count = len(entries) if len(entries) < 0xFFFF else 0xFFFF
+    return struct.pack("<IH", 7 + len(body), count) + body + b"\xff"
+
+
+def formatScore(score):
+    """
+    A score as Redis 7.0's C{d2string} writes it into a sorted set's
+    listpack: integral values below 2**52 as integers, others with
+    C{%.17g}.  A listpack keeps no negative zero.
+    """
+    if math.isinf(score):
+        return b"inf" if score > 0 else b"-inf"
+    if -4503599627370495 < score < 4503599627370496 and score == int(score):
+        return b"%d" % (int(score),)
+    return b"%.17g" % (score,)
+
+
+def _streamNodes(stream):
+    """
+    The listpack nodes of a stream: its own layout, or, without one, the
+    entries packed anew (100 entries a node).
+    """
+    if stream.nodes is not None:
+        return stream.nodes
+    return [
+        (node[0][0], node[0][1][0::2], [(i, fields, False) for i, fields in node])
+        for node in (stream.entries[i : i + 100] for i in range(0, len(stream.entries), 100))
+    ]
+
+
+def _streamListpack(masterId, masterFields, entries):
+    """
+    One stream node as Redis's C{streamAppendItem} builds it: the master
+    entry (live count, deleted count, the master fields), then each entry
+    as flags, id deltas, fields or values only, and its element count.
+    """
+    live = sum(1 for entry in entries if not entry[2])
+    masterFields = list(masterFields)
+    items = [live, len(entries) - live, len(masterFields)] + masterFields + [0]
+    for (ms, seq), fields, deleted in entries:
+        names = list(fields[0::2])
+        flags = _STREAM_DELETED if deleted else 0
+        if names == masterFields:
+            items += [flags | _STREAM_SAMEFIELDS, ms - masterId[0], seq - masterId[1]]
+            items += list(fields[1::2])
+            items.append(3 + len(names))
+        else:
+            items += [flags, ms - masterId[0], seq - masterId[1], len(names)]
+            items += list(fields)
+            items.append(4 + len(fields))
+    return buildListpack(items)
+
+
+def encodeValue(typeName, value, version=DEFAULT_VERSION, compress=True, encoding=None, listFill=-2):
+    """
+    Serialise one value as Redis's C{rdbSaveObjectType} and
+    C{rdbSaveObject} do: its type byte, then its body.  This is the value
+    part of an RDB file's key entry, and what DUMP wraps.
+
+    @param value: a plain value (see the module docstring).
+    @param encoding: the value's OBJECT ENCODING: C{intset} sets, and
+        C{listpack} hashes and sorted sets, are written as Redis writes
+        those compact encodings, byte for byte; anything else as the
+        general form of its type.
+    @param listFill: C{list-max-listpack-size}, which decides how a list
+        splits into quicklist nodes.
+    @return: C{(typeByte, body)}.
+    """
+    s = encodeString
+    if typeName == b"string":
+        return TYPE_STRING, s(value, compress)
+    if typeName == b"list":
+        if version >= 10:
+            nodes = quicklistNodes(value, listFill)
+            body = [encodeLength(len(nodes))]
+            for node in nodes:
+                body.append(encodeLength(_QUICKLIST_NODE_PACKED) + s(node, compress))
+            return TYPE_LIST_QUICKLIST_2, b"".join(body)
+        return TYPE_LIST, encodeLength(len(value)) + b"".join([s(item, compress) for item in value])
+    if typeName == b"set":
+        if encoding == b"intset":
+            return TYPE_SET_INTSET, s(buildIntset(value), compress)
+        return TYPE_SET, encodeLength(len(value)) + b"".join([s(m, compress) for m in value])
+    if typeName == b"hash":
+        if encoding == b"listpack":
+            return TYPE_HASH_LISTPACK, s(buildListpack([x for pair in value for x in pair]), compress)
+        body = b"".join([s(f, compress) + s(v, compress) for f, v in value])
+        return TYPE_HASH, encodeLength(len(value)) + body
+    if typeName == b"zset":
+        if encoding == b"listpack":
+            items = [x for member, score in value for x in (member, formatScore(score))]
+            return TYPE_ZSET_LISTPACK, s(buildListpack(items), compress)
+        # Redis writes the members highest score first so that loading
+        # appends at the head of the skiplist.
+        body = b"".join([s(m, compress) + struct.pack("<d", score) for m, score in reversed(value)])
+        return TYPE_ZSET_2, encodeLength(len(value)) + body
+    if typeName == b"stream":
+        return _encodeStream(value, version, compress)
+    raise ValueError("cannot write type %r" % (typeName,))
+
+
+def _encodeStream(stream, version, compress):
+    s = encodeString
+    kind = {9: TYPE_STREAM_LISTPACKS, 10: TYPE_STREAM_LISTPACKS_2, 11: TYPE_STREAM_LISTPACKS_3}[version]
+    nodes = _streamNodes(stream)
+    out = [encodeLength(len(nodes))]
+    for masterId, masterFields, entries in nodes:
+        out.append(s(struct.pack(">QQ", *masterId), compress))
+        out.append(s(_streamListpack(masterId, masterFields, entries), compress))
+    out.append(encodeLength(stream.length))
+    out.append(encodeLength(stream.lastId[0]) + encodeLength(stream.lastId[1]))
+    if version >= 10:
+        out.append(encodeLength(stream.firstId[0]) + encodeLength(stream.firstId[1]))
+        out.append(encodeLength(stream.maxDeletedId[0]) + encodeLength(stream.maxDeletedId[1]))
+        out.append(encodeLength(stream.entriesAdded))
+    out.append(encodeLength(len(stream.groups)))
+    for group in stream.groups:
+        out.append(s(group.name, compress))
+        out.append(encodeLength(group.lastId[0]) + encodeLength(group.lastId[1]))
+        if version >= 10:
+            out.append(encodeLength(group.entriesRead if group.entriesRead is not None else 0))
+        out.append(encodeLength(len(group.pending)))
+        for entryId, deliveryTime, count in group.pending:
+            out.append(struct.pack(">QQ", *entryId) + struct.pack("<q", deliveryTime) + encodeLength(count))
+        out.append(encodeLength(len(group.consumers)))
+        for name, seen, active, ids in group.consumers:
+            out.append(s(name, compress) + struct.pack("<q", seen))
+            if version >= 11:
+                out.append(struct.pack("<q", active))
+            out.append(encodeLength(len(ids)))
+            out.append(b"".join(struct.pack(">QQ", *i) for i in ids))
+    return kind, b"".join(out)
 
 
 class RDBWriter:
@@ -833,87 +1081,9 @@ class RDBWriter:
 
         @param expire: absolute milliseconds or L{None}.
         """
-        emit = self._emit
-        if expire is not None:
-            emit(b"\xfc" + struct.pack("<q", expire))
-        s = encodeString
-        compress = self.compress
-        if typeName == b"string":
-            emit(b"\x00" + s(key, compress) + s(value, compress))
-        elif typeName == b"list":
-            self._list(key, value)
-        elif typeName == b"set":
-            emit(b"\x02" + s(key, compress) + encodeLength(len(value)))
-            emit(b"".join(s(m, compress) for m in value))
-        elif typeName == b"hash":
-            emit(b"\x04" + s(key, compress) + encodeLength(len(value)))
-            emit(b"".join(s(f, compress) + s(v, compress) for f, v in value))
-        elif typeName == b"zset":
-            # Redis writes the members highest score first so that loading
-            # appends at the head of the skiplist.
-            emit(b"\x05" + s(key, compress) + encodeLength(len(value)))
-            emit(b"".join(s(m, compress) + struct.pack("<d", score) for m, score in reversed(value)))
-        elif typeName == b"stream":
-            self._stream(key, value)
-        else:
-            raise ValueError("cannot write type %r" % (typeName,))
-
-    def _list(self, key, items):
-        s = encodeString
-        if self.version >= 10:
-            nodes = [items[i : i + 128] for i in range(0, len(items), 128)]
-            self._emit(b"\x12" + s(key, self.compress) + encodeLength(len(nodes)))
-            for node in nodes:
-                self._emit(encodeLength(_QUICKLIST_NODE_PACKED) + s(buildListpack(node), self.compress))
-        else:
-            self._emit(b"\x01" + s(key, self.compress) + encodeLength(len(items)))
-            self._emit(b"".join(s(item, self.compress) for item in items))
-
-    def _stream(self, key, stream):
-        s = encodeString
-        kind = {9: TYPE_STREAM_LISTPACKS, 10: TYPE_STREAM_LISTPACKS_2, 11: TYPE_STREAM_LISTPACKS_3}[self.version]
-        out = [bytes((kind,)), s(key, self.compress)]
-        nodes = [stream.entries[i : i + 100] for i in range(0, len(stream.entries), 100)]
-        out.append(encodeLength(len(nodes)))
-        for node in nodes:
-            masterId = node[0][0]
-            masterFields = node[0][1][0::2]
-            items = [len(node), 0, len(masterFields)] + list(masterFields) + [0]
-            for (ms, seq), fields in node:
-                names = fields[0::2]
-                if names == masterFields:
-                    items += [_STREAM_SAMEFIELDS, ms - masterId[0], seq - masterId[1]]
-                    items += list(fields[1::2])
-                    items.append(3 + len(names))
-                else:
-                    items += [0, ms - masterId[0], seq - masterId[1], len(names)]
-                    items += list(fields)
-                    items.append(4 + len(fields))
-            out.append(s(struct.pack(">QQ", *masterId), False))
-            out.append(s(buildListpack(items), self.compress))
-        out.append(encodeLength(stream.length))
-        out.append(encodeLength(stream.lastId[0]) + encodeLength(stream.lastId[1]))
-        if self.version >= 10:
-            out.append(encodeLength(stream.firstId[0]) + encodeLength(stream.firstId[1]))
-            out.append(encodeLength(stream.maxDeletedId[0]) + encodeLength(stream.maxDeletedId[1]))
-            out.append(encodeLength(stream.entriesAdded))
-        out.append(encodeLength(len(stream.groups)))
-        for group in stream.groups:
-            out.append(s(group.name, False))
-            out.append(encodeLength(group.lastId[0]) + encodeLength(group.lastId[1]))
-            if self.version >= 10:
-                out.append(encodeLength(group.entriesRead if group.entriesRead is not None else 0))
-            out.append(encodeLength(len(group.pending)))
-            for entryId, deliveryTime, count in group.pending:
-                out.append(struct.pack(">QQ", *entryId) + struct.pack("<q", deliveryTime) + encodeLength(count))
-            out.append(encodeLength(len(group.consumers)))
-            for name, seen, active, ids in group.consumers:
-                out.append(s(name, False) + struct.pack("<q", seen))
-                if self.version >= 11:
-                    out.append(struct.pack("<q", active))
-                out.append(encodeLength(len(ids)))
-                out.append(b"".join(struct.pack(">QQ", *i) for i in ids))
-        self._emit(b"".join(out))
+        kind, body = encodeValue(typeName, value, self.version, self.compress)
+        head = b"\xfc" + struct.pack("<q", expire) if expire is not None else b""
+        self._emit(head + bytes((kind,)) + encodeString(key, self.compress) + body)
 
     def footer(self):
         """
