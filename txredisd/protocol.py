@@ -157,9 +157,11 @@ class RedisProtocol(LineReceiver):
         client = self.client
         if client is None or client.closed:
             return
-        self.server.stats["total_net_input_bytes"] += len(data)
-        client.lastInteraction = self.server.clock.seconds()
-        self._liftLimits()
+        server = self.server
+        server.stats["total_net_input_bytes"] += len(data)
+        client.lastInteraction = server.clock.seconds()
+        if self._limits is not None:
+            self._liftLimits()
         parser = self.parser
         commands, error = parser.feed(data)
         if error is not None:

@@ -631,7 +631,10 @@ class HiredisRequestParser:
         """
         @return: L{True} if no partial command is buffered.
         """
-        return not self._pending and self._fallback.idle()
+        if self._pending:
+            return False
+        fallback = self._fallback
+        return not fallback._buf and fallback._chunks is None and fallback._args is None
 
     def buffered(self):
         """
