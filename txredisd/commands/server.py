@@ -511,6 +511,10 @@ def _commandKeys(argv):
         for position in range(first, last + 1, find[2] or 1):
             flagsAt.setdefault(position, ks["flags"])
     default = specs[0]["flags"] if specs else ()
+    if spec.keyFlags is not None:
+        # Redis's getkeys proc decides the flags of this request's keys.
+        variable = spec.keyFlags(target)
+        return [(target[p], variable) for p in positions]
     return [(target[p], flagsAt.get(p, default)) for p in positions]
 
 
