@@ -227,9 +227,10 @@ def bitcount(client, argv):
         raise CommandError(errors.SYNTAX)
     start = _integer(argv[2])
     end = _integer(argv[3])
-    isBit = len(argv) == 5 and _rangeUnit(argv[4])
+    # Redis 7.0 answers this reversed range before reading the unit.
     if start < 0 and end < 0 and start > end:
         return 0
+    isBit = len(argv) == 5 and _rangeUnit(argv[4])
     start, end = _clamp(start, end, len(value) * 8 if isBit else len(value))
     if start > end:
         return 0
