@@ -508,3 +508,20 @@ class BitfieldTests(BitmapTestCase):
         self.assertEqual(self.call("BITFIELD", "k", "GET", "u8", "0"), b"*1\r\n:0\r\n")
         self.assertTrue(self.call("BITFIELD", "k", "SET", "u8", "0", "1").startswith(b"-NOPERM"))
         self.assertTrue(self.call("SETBIT", "k", "0", "1").startswith(b"-NOPERM"))
+
+
+class WatchTests(BitmapTestCase):
+    def test_silentGrowthNotSeenByWatch(self):
+        """
+        A BITFIELD whose writes all fail grows the key without WATCH seeing
+        it; one that changes a value makes EXEC fail.
+        """
+        other = self.conn.__class__(self.conn.server)
+        self.call("WATCH", "n")
+        other.call("BITFIELD", "n", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "300")
+        self.call("MULTI")
+        self.assertEqual(self.call("EXEC"), b"*0\r\n")
+        self.call("WATCH", "n")
+        other.call("BITFIELD", "n", "INCRBY", "u8", "0", "1")
+        self.call("MULTI")
+        self.assertEqual(self.call("EXEC"), b"*-1\r\n")

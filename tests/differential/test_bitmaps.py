@@ -9,6 +9,7 @@ import re
 import pytest
 
 from tests.differential import RawConnection, assertSameReplies, runSequence
+from tests.differential.multiconn import assertSameScript
 
 LLONG_MAX = str((1 << 63) - 1)
 LLONG_MIN = str(-(1 << 63))
@@ -516,3 +517,32 @@ def test_aclReadOnlyKeys(servers):
         ["ACL", "DELUSER", "bitreader"],
     ]
     _same(servers, commands, False)
+
+
+def test_watch(servers):
+    """
+    WATCH sees SETBIT, BITFIELD and BITOP changes, but not a SETBIT that
+    changes nothing nor a BITFIELD whose writes all failed (Redis grows or
+    creates the key without signalling it).
+    """
+    redis, txredisd = servers
+    script = [(0, ["SET", "g", "x"]), (0, ["SETBIT", "s", "1", "1"])]
+    for change in (
+        ["BITFIELD", "n", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "300"],
+        ["BITFIELD", "g", "OVERFLOW", "FAIL", "INCRBY", "u8", "80", "300"],
+        ["SETBIT", "s", "1", "1"],
+        ["BITFIELD", "s", "SET", "u1", "1", "1"],
+        ["SETBIT", "s", "1", "0"],
+        ["BITFIELD", "g", "INCRBY", "u8", "0", "1"],
+        ["BITOP", "NOT", "s", "s"],
+        ["BITOP", "AND", "s", "nokey"],
+    ):
+        script += [
+            (0, ["WATCH", "n", "g", "s"]),
+            (1, change),
+            (0, ["MULTI"]),
+            (0, ["PING"]),
+            (0, ["EXEC"]),
+        ]
+    script.append((0, ["STRLEN", "g"]))
+    assertSameScript(redis.port, txredisd.port, script)

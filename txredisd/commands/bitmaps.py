@@ -13,7 +13,7 @@ from txredisd import errors
 from txredisd.commands.strings import cString, getString, getStringForWrite
 from txredisd.errors import CommandError
 from txredisd.introspection import arg, keySpec
-from txredisd.numbers import LLONG_MAX, parseInt
+from txredisd.numbers import LLONG_MAX, integerArgument, parseInt
 from txredisd.registry import command
 from txredisd.resp import ONE, ZERO
 
@@ -32,7 +32,7 @@ def _notify(client, event, key, typeFlag="$"):
 
 
 def _wrap64(value):
-    # A C int64_t multiplication overflows by wrapping on the machines
+    # C int64_t arithmetic that overflows wraps around on the machines
     # Redis runs on.
     value &= _ULLONG - 1
     return value - _ULLONG if value > LLONG_MAX else value
@@ -81,17 +81,15 @@ def _store(client, key, value, old, changes, grown):
     C{setbit} when there are any.
 
     A key that only grew (BITFIELD whose writes all failed) is stored
-    without a change counted or notified, as Redis grows it in place
-    without telling anyone.  (Redis does not touch WATCH then either;
-    this store does.)
+    without a change counted, notified or seen by WATCH, as Redis grows it
+    in place without telling anyone.
     """
     if not changes and not grown:
         return
-    db = client.db
-    db.set(key, bytes(value), keepTTL=old is not None)
-    # IDatabase.set counted one change.
-    client.server.store.dirty += changes - 1
+    client.db.set(key, bytes(value), keepTTL=old is not None, signal=bool(changes))
     if changes:
+        # IDatabase.set counted one change.
+        client.server.store.dirty += changes - 1
         _notify(client, b"setbit", key)
 
 
@@ -113,8 +111,8 @@ _KEY_DOC = arg("key", "key", keySpecIndex=0)
 def setbit(client, argv):
     key = argv[1]
     offset = _bitOffset(client, argv[2])
-    on = parseInt(argv[3])
-    if on is None or on & ~1:
+    on = integerArgument(argv[3], errors.BIT_VALUE)
+    if on & ~1:
         raise CommandError(errors.BIT_VALUE)
     buffer, old, grown = _growFor(client, key, offset)
     byte = offset >> 3
@@ -158,13 +156,6 @@ def _rangeUnit(argument):
     if unit != b"byte":
         raise CommandError(errors.SYNTAX)
     return False
-
-
-def _integer(argument):
-    value = parseInt(argument)
-    if value is None:
-        raise CommandError(errors.NOT_INTEGER)
-    return value
 
 
 def _clamp(start, end, total):
@@ -225,8 +216,8 @@ def bitcount(client, argv):
         return int.from_bytes(value, "big").bit_count()
     if len(argv) not in (4, 5):
         raise CommandError(errors.SYNTAX)
-    start = _integer(argv[2])
-    end = _integer(argv[3])
+    start = integerArgument(argv[2])
+    end = integerArgument(argv[3])
     # Redis 7.0 answers this reversed range before reading the unit.
     if start < 0 and end < 0 and start > end:
         return 0
@@ -295,7 +286,7 @@ def _bitpos(value, bit, first, last):
     },
 )
 def bitpos(client, argv):
-    bit = _integer(argv[2])
+    bit = integerArgument(argv[2])
     if bit not in (0, 1):
         raise CommandError(errors.BITPOS_BIT)
     value = getString(client, argv[1])
@@ -310,10 +301,10 @@ def bitpos(client, argv):
     if count == 3:
         start, end = 0, len(value) - 1
     else:
-        start = _integer(argv[3])
+        start = integerArgument(argv[3])
         if count == 6:
             isBit = _rangeUnit(argv[5])
-        end = _integer(argv[4]) if endGiven else len(value) - 1
+        end = integerArgument(argv[4]) if endGiven else len(value) - 1
         start, end = _clamp(start, end, len(value) * 8 if isBit else len(value))
     if start > end:
         return -1
@@ -447,7 +438,7 @@ def _parseBitfield(client, argv):
             raise CommandError(errors.SYNTAX)
         signed, bits = _bitfieldType(argv[j + 1])
         offset = _bitOffset(client, argv[j + 2], bits)
-        value = _integer(argv[j + 3]) if name != _GET else 0
+        value = integerArgument(argv[j + 3]) if name != _GET else 0
         fields.append(_Field(name, signed, bits, offset, value, overflow))
         j += 1 + operands
     return fields

@@ -7,7 +7,7 @@ short path with no option parsing and no allocation beyond the reply.
 
 from txredisd import errors, longdouble
 from txredisd.errors import CommandError
-from txredisd.numbers import LLONG_MAX, LLONG_MIN, parseInt
+from txredisd.numbers import LLONG_MAX, LLONG_MIN, integerArgument, parseInt
 from txredisd.registry import command
 from txredisd.resp import OK, ONE, ZERO, Map
 
@@ -350,13 +350,6 @@ def _incrBy(client, key, increment):
     return new
 
 
-def _increment(argument):
-    increment = parseInt(argument)
-    if increment is None:
-        raise CommandError(errors.NOT_INTEGER)
-    return increment
-
-
 @command(
     "incr", 2, ["write", "denyoom", "fast"], 1, 1, 1, group=_STRING, since="1.0.0",
     summary="Increment the integer value of a key by one",
@@ -378,7 +371,7 @@ def decr(client, argv):
     summary="Increment the integer value of a key by the given amount",
 )
 def incrby(client, argv):
-    return _incrBy(client, argv[1], _increment(argv[2]))
+    return _incrBy(client, argv[1], integerArgument(argv[2]))
 
 
 @command(
@@ -386,7 +379,7 @@ def incrby(client, argv):
     summary="Decrement the integer value of a key by the given number",
 )
 def decrby(client, argv):
-    increment = _increment(argv[2])
+    increment = integerArgument(argv[2])
     if increment == LLONG_MIN:
         # Negating it would overflow (Redis checks before the key).
         raise CommandError(errors.DECREMENT_OVERFLOW)
