@@ -358,7 +358,8 @@ def _generate(rng):
         return [b"GETBIT", key, number(0, 150)]
     if r < 0.72:
         op = rng.choice([b"AND", b"OR", b"XOR", b"NOT"])
-        sources = [rng.choice([b"a", b"b", b"c", b"d"]) for _ in range(1 if op == b"NOT" else rng.randint(1, 3))]
+        count = 1 if op == b"NOT" else rng.randint(1, 3)
+        sources = [rng.choice([b"a", b"b", b"c", b"d"]) for _ in range(count)]
         return [b"BITOP", op, rng.choice([b"a", b"b", b"c", b"d"])] + sources
     argv = [rng.choice([b"BITFIELD", b"BITFIELD", b"BITFIELD_RO"]), key]
     for _ in range(rng.randint(0, 4)):

@@ -7,6 +7,7 @@ byte.  Strings are immutable L{bytes} in the keyspace, so a command that
 changes bits builds the new value and stores it in one L{IDatabase.set}.
 """
 
+import operator
 import re
 
 from txredisd import errors
@@ -322,12 +323,7 @@ def bitpos(client, argv):
 # --- BITOP ---------------------------------------------------------------------
 
 
-_BITOPS = {
-    b"and": lambda a, b: a & b,
-    b"or": lambda a, b: a | b,
-    b"xor": lambda a, b: a ^ b,
-    b"not": None,
-}
+_BITOPS = {b"and": operator.and_, b"or": operator.or_, b"xor": operator.xor, b"not": None}
 
 
 @command(
