@@ -58,40 +58,62 @@ def _bitOffset(client, argument, bits=0):
     return offset
 
 
-def _growFor(client, key, maxBit):
+class _Patch:
     """
-    Redis's C{lookupStringForBitCommand}: the string at C{key} as a
-    L{bytearray} long enough to hold bit C{maxBit}, zero padded.
+    Redis's C{lookupStringForBitCommand}, without copying the string until
+    the end: the bytes a SETBIT or BITFIELD reads and writes, as a zero
+    padded L{bytearray} C{window} of the stored string's bytes C{low} to
+    C{high}, then spliced into a new value in one copy.
 
-    @return: C{(buffer, old, grown)}: C{old} is the stored L{bytes} or
-        L{None}, C{grown} whether the key is new or longer.
+    @ivar old: the stored L{bytes}, or L{None}.
+    @ivar size: the length of the new value: enough for the highest bit
+        written.
+    @ivar grown: whether the key is new or longer (Redis counts every
+        write as a change then).
     """
-    old = getStringForWrite(client, key)
-    buffer = bytearray(old or b"")
-    size = (maxBit >> 3) + 1
-    grown = old is None or len(buffer) < size
-    if len(buffer) < size:
-        buffer.extend(bytes(size - len(buffer)))
-    return buffer, old, grown
 
+    def __init__(self, client, key, low, high, maxBit):
+        """
+        @param low: the first byte read or written.
+        @param high: the last byte read or written.
+        @param maxBit: the highest bit written.
+        """
+        self.old = old = getStringForWrite(client, key)
+        self.low = low
+        self.window = bytearray(old[low : high + 1]) if old else bytearray()
+        self.window.extend(bytes(high + 1 - low - len(self.window)))
+        length = 0 if old is None else len(old)
+        self.size = max(length, (maxBit >> 3) + 1)
+        self.grown = old is None or self.size > length
 
-def _store(client, key, value, old, changes, grown):
-    """
-    Store what SETBIT or BITFIELD made of a key, counting C{changes} in the
-    dirty counter as Redis does (C{server.dirty += changes}) and notifying
-    C{setbit} when there are any.
+    def store(self, client, key, changes):
+        """
+        Store the new value, counting C{changes} in the dirty counter as
+        Redis does (C{server.dirty += changes}) and notifying C{setbit}
+        when there are any.
 
-    A key that only grew (BITFIELD whose writes all failed) is stored
-    without a change counted, notified or seen by WATCH, as Redis grows it
-    in place without telling anyone.
-    """
-    if not changes and not grown:
-        return
-    client.db.set(key, bytes(value), keepTTL=old is not None, signal=bool(changes))
-    if changes:
-        # IDatabase.set counted one change.
-        client.server.store.dirty += changes - 1
-        _notify(client, b"setbit", key)
+        A key that only grew (BITFIELD whose writes all failed) is stored
+        without a change counted, notified or seen by WATCH, as Redis grows
+        it in place without telling anyone.
+        """
+        if not changes and not self.grown:
+            return
+        old = self.old or b""
+        low = self.low
+        view = memoryview(old)
+        value = b"".join(
+            (
+                view[:low],
+                bytes(max(low - len(old), 0)),
+                memoryview(self.window)[: self.size - low],
+                view[low + len(self.window) :],
+            )
+        )
+        client.db.set(key, value, keepTTL=self.old is not None, signal=bool(changes))
+        if changes:
+            # IDatabase.set counted one change.
+            client.server.store.dirty += changes - 1
+            _notify(client, b"setbit", key)
 
 
 # --- SETBIT, GETBIT ------------------------------------------------------------
@@ -115,15 +137,15 @@ def setbit(client, argv):
     on = integerArgument(argv[3], errors.BIT_VALUE)
     if on & ~1:
         raise CommandError(errors.BIT_VALUE)
-    buffer, old, grown = _growFor(client, key, offset)
     byte = offset >> 3
+    patch = _Patch(client, key, byte, byte, offset)
     mask = 0x80 >> (offset & 7)
-    was = buffer[byte] & mask
+    was = patch.window[0] & mask
     # Redis 7.0 counts (and propagates) a change only if the key grew or
     # the bit flipped.
-    if grown or bool(was) != on:
-        buffer[byte] = (buffer[byte] | mask) if on else (buffer[byte] & ~mask)
-        _store(client, key, buffer, old, 1, grown)
+    if patch.grown or bool(was) != on:
+        patch.window[0] = (patch.window[0] | mask) if on else (patch.window[0] & ~mask)
+        patch.store(client, key, 1)
     return ONE if was else ZERO
 
 
@@ -562,12 +584,16 @@ def _bitfield(client, argv, readOnly):
         return [_getField(value, f.offset, f.bits, f.signed) for f in fields]
     if readOnly:
         raise CommandError(errors.BITFIELD_RO_GET_ONLY)
-    maxBit = max(f.offset + f.bits - 1 for f in writes)
-    buffer, old, grown = _growFor(client, key, maxBit)
+    # The window spans the bytes of every field, GETs' included.
+    low = min(f.offset for f in fields) >> 3
+    high = max((f.offset + f.bits - 1) >> 3 for f in fields)
+    patch = _Patch(client, key, low, high, max(f.offset + f.bits - 1 for f in writes))
+    window = patch.window
     replies = []
     changes = 0
     for field in fields:
-        current = _getField(buffer, field.offset, field.bits, field.signed)
+        offset = field.offset - low * 8
+        current = _getField(window, offset, field.bits, field.signed)
         if field.opcode == _GET:
             replies.append(current)
             continue
@@ -581,12 +607,12 @@ def _bitfield(client, argv, readOnly):
             replies.append(None)
             continue
         replies.append(reply)
-        _setField(buffer, field.offset, field.bits, new)
+        _setField(window, offset, field.bits, new)
         # Redis 7.0 counts a write that changes nothing only when the key
         # was created or grew.
-        if grown or new != current:
+        if patch.grown or new != current:
             changes += 1
-    _store(client, key, buffer, old, changes, grown)
+    patch.store(client, key, changes)
     return replies
 
 
