@@ -166,7 +166,12 @@ def _keyFlags(spec, argv):
         return 0
     if spec.name in _SPEC_FLAGS:
         return _SPEC_FLAGS[spec.name]
-    specs = getattr(spec, "keySpecs", None)
+    keyFlags = getattr(spec, "keyFlags", None)
+    if keyFlags is not None:
+        # Variable flags (BITFIELD with GETs only reads its key).
+        specs = [{"flags": keyFlags(argv)}]
+    else:
+        specs = getattr(spec, "keySpecs", None)
     if specs:
         flags = 0
         for keySpec in specs:

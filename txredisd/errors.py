@@ -186,6 +186,19 @@ def hllUnknownDebug(name):
     return "ERR Unknown PFDEBUG subcommand '%s'" % (safe(name),)
 
 
+# --- bitmaps -----------------------------------------------------------------
+
+BIT_OFFSET = "ERR bit offset is not an integer or out of range"
+BIT_VALUE = "ERR bit is not an integer or out of range"
+BITPOS_BIT = "ERR The bit argument must be 1 or 0."
+BITOP_NOT_ONE_KEY = "ERR BITOP NOT must be called with a single source key."
+BITFIELD_TYPE = (
+    "ERR Invalid bitfield type. Use something like i16 u8. "
+    "Note that u64 is not supported but i64 is."
+)
+BITFIELD_OVERFLOW = "ERR Invalid OVERFLOW type specified"
+BITFIELD_RO_GET_ONLY = "ERR BITFIELD_RO only supports the GET subcommand"
+
 # --- server ------------------------------------------------------------------
 
 MAX_CLIENTS = "ERR max number of clients reached"

@@ -39,9 +39,13 @@ class IDatabase(Interface):
         @return: the value or L{None}.
         """
 
-    def set(key, value, keepTTL=False):
+    def set(key, value, keepTTL=False, signal=True):
         """
         Store C{value} under C{key}, dropping its expiry unless C{keepTTL}.
+
+        @param signal: L{False} for a change Redis makes without
+            C{signalModifiedKey} or C{server.dirty}: no change is counted
+            and WATCH does not see it.
         """
 
     def delete(key):

@@ -10,6 +10,9 @@ lenient, so every argument goes through these functions instead.
 import math
 import re
 
+from txredisd import errors
+from txredisd.errors import CommandError
+
 LLONG_MAX = (1 << 63) - 1
 LLONG_MIN = -(1 << 63)
 
@@ -38,6 +41,21 @@ def parseInt(data):
     value = int(data)
     if value > LLONG_MAX or value < LLONG_MIN:
         return None
+    return value
+
+
+def integerArgument(data, message=errors.NOT_INTEGER):
+    """
+    An integer argument, as Redis's C{getLongLongFromObjectOrReply}.
+
+    @param data: L{bytes}.
+    @param message: the error text for an argument that is no integer.
+    @return: L{int}.
+    @raise CommandError: if C{data} is not a canonical 64-bit integer.
+    """
+    value = parseInt(data)
+    if value is None:
+        raise CommandError(message)
     return value
 
 

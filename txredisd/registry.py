@@ -127,6 +127,11 @@ class CommandSpec:
     @ivar group: Redis's command group (C{string}, C{generic}, ...).
     @ivar getKeys: for commands whose keys are not at fixed positions, a
         function of C{argv} returning the key positions.
+    @ivar keyFlags: for commands whose key specs have Redis's
+        C{variable_flags}, a function of C{argv} returning the key-spec
+        flags (a L{tuple} of names, C{("RO", "access")}) that every key of
+        that request has, as Redis's C{getkeys_proc} tells them to ACL
+        checks and C{COMMAND GETKEYSANDFLAGS}; else L{None}.
     @ivar keySpecs: Redis 7's key specifications for C{COMMAND INFO}, a
         L{list} of L{dict}s (see L{txredisd.introspection.keySpec}), or
         L{None} to derive one from the key positions and flags.
@@ -148,6 +153,7 @@ class CommandSpec:
         "summary",
         "since",
         "getKeys",
+        "keyFlags",
         "container",
         "aclCategories",
         "keySpecs",
@@ -168,6 +174,7 @@ class CommandSpec:
         summary="",
         since="1.0.0",
         getKeys=None,
+        keyFlags=None,
         container=None,
         aclCategories=(),
         keySpecs=None,
@@ -189,6 +196,7 @@ class CommandSpec:
         self.summary = summary
         self.since = since
         self.getKeys = getKeys
+        self.keyFlags = keyFlags
         self.container = container
         self.aclCategories = tuple(aclCategories)
         self.keySpecs = keySpecs

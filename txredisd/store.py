@@ -214,7 +214,7 @@ class Database:
             raise CommandError(_WRONGTYPE)
         return value
 
-    def set(self, key, value, keepTTL=False):
+    def set(self, key, value, keepTTL=False, signal=True):
         keyspace = self.keyspace
         if keyspace.notifyNew and not self.exists(key):
             # Redis's dbAdd announces keys that come into being.
@@ -224,9 +224,10 @@ class Database:
             self.expires.pop(key, None)
         if self.access is not None:
             self.keyspace.tracker.touch(self.access, key)
-        self.keyspace.dirty += 1
-        if self.keyspace.watched:
-            self._touchWatched(key)
+        if signal:
+            self.keyspace.dirty += 1
+            if self.keyspace.watched:
+                self._touchWatched(key)
 
     def delete(self, key):
         if key not in self.data:

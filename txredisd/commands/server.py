@@ -554,6 +554,10 @@ def _commandKeys(argv):
     # not a fixed range.
     searched = [ks for ks in specs if ks["begin"][0] != "index" or ks["find"][0] != "range"]
     default = (searched or specs)[-1]["flags"] if specs else ()
+    if spec.keyFlags is not None:
+        # Redis's getkeys proc decides the flags of this request's keys.
+        variable = spec.keyFlags(target)
+        return [(target[p], variable) for p in positions]
     return [(target[p], flagsAt.get(p, default)) for p in positions]
 
 

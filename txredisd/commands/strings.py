@@ -7,7 +7,7 @@ short path with no option parsing and no allocation beyond the reply.
 
 from txredisd import errors, longdouble
 from txredisd.errors import CommandError
-from txredisd.numbers import LLONG_MAX, LLONG_MIN, parseInt
+from txredisd.numbers import LLONG_MAX, LLONG_MIN, integerArgument, parseInt
 from txredisd.registry import command
 from txredisd.resp import OK, ONE, ZERO, Map
 
@@ -54,8 +54,14 @@ _SET_ONLY = _NX | _XX | _GET | _KEEPTTL
 _WRONGTYPE = errors.WRONGTYPE
 
 
-def _cString(arg):
-    # Redis compares options as C strings: a NUL byte ends them.
+def cString(arg):
+    """
+    An option word as Redis's C{strcasecmp} sees it: lower-cased, and
+    ended by a NUL byte as a C string is.
+
+    @param arg: L{bytes}.
+    @return: L{bytes}.
+    """
     nul = arg.find(b"\0")
     return (arg if nul < 0 else arg[:nul]).lower()
 
@@ -73,7 +79,7 @@ def _parseOptions(argv, start, forSet):
     j = start
     count = len(argv)
     while j < count:
-        opt = _cString(argv[j])
+        opt = cString(argv[j])
         flag = _FLAG.get(opt)
         if (
             flag is None
@@ -130,13 +136,19 @@ def _checkLength(client, size, append):
         raise CommandError(errors.STRING_TOO_LONG)
 
 
-def _getString(client, key):
-    # Redis's getGenericCommand: a read lookup, WRONGTYPE for other types.
+def getString(client, key):
+    """
+    Redis's C{lookupKeyRead} and C{checkType}: the string at C{key}, or
+    L{None}; WRONGTYPE for other types.
+    """
     return client.db.getTyped(key, bytes)
 
 
-def _getStringForWrite(client, key):
-    # Redis's lookupKeyWrite followed by checkType.
+def getStringForWrite(client, key):
+    """
+    Redis's C{lookupKeyWrite} and C{checkType}: the string at C{key}, or
+    L{None}; WRONGTYPE for other types.
+    """
     return client.db.getTyped(key, bytes, write=True)
 
 
@@ -162,7 +174,7 @@ def _setGeneric(client, argv, flags, key, value, expire, okReply, abortReply):
     if expire is not None:
         when = _expireAt(client, expire, flags, argv[0].lower().decode("ascii", "replace"))
     if flags & _GET:
-        okReply = abortReply = _getString(client, key)
+        okReply = abortReply = getString(client, key)
     found = db.getForWrite(key) is not None
     if (flags & _NX and found) or (flags & _XX and not found):
         return abortReply
@@ -176,7 +188,7 @@ def _setGeneric(client, argv, flags, key, value, expire, okReply, abortReply):
     elif flags & _GET:
         # Propagated without its GET options, which may repeat.
         client.propagateAs = [
-            argv[:3] + [arg for arg in argv[3:] if _cString(arg) != b"get"]
+            argv[:3] + [arg for arg in argv[3:] if cString(arg) != b"get"]
         ]
     return okReply
 
@@ -225,7 +237,7 @@ def psetex(client, argv):
     summary="Set the string value of a key and return its old value",
 )
 def getset(client, argv):
-    old = _getString(client, argv[1])
+    old = getString(client, argv[1])
     client.db.set(argv[1], argv[2])
     _notify(client, b"set", argv[1])
     client.propagateAs = [[b"SET", argv[1], argv[2]]]
@@ -237,7 +249,7 @@ def getset(client, argv):
     summary="Get the value of a key and delete the key",
 )
 def getdel(client, argv):
-    value = _getString(client, argv[1])
+    value = getString(client, argv[1])
     if value is not None and client.db.delete(argv[1]):
         client.propagateAs = [[b"DEL", argv[1]]]
         _notify(client, b"del", argv[1], "g")
@@ -251,7 +263,7 @@ def getdel(client, argv):
 def getex(client, argv):
     flags, expire = _parseOptions(argv, 2, False)
     key = argv[1]
-    value = _getString(client, key)
+    value = getString(client, key)
     if value is None:
         return None
     db = client.db
@@ -321,7 +333,7 @@ def _incrBy(client, key, increment):
     """
     Redis's C{incrDecrCommand}: add to the integer held at C{key}.
     """
-    value = _getStringForWrite(client, key)
+    value = getStringForWrite(client, key)
     if value is None:
         old = 0
     elif len(value) < 19 and value.isdigit() and (value[0] != 0x30 or len(value) == 1):
@@ -338,13 +350,6 @@ def _incrBy(client, key, increment):
     client.db.set(key, b"%d" % (new,), keepTTL=value is not None)
     _notify(client, b"incrby", key)
     return new
-
-
-def _increment(argument):
-    increment = parseInt(argument)
-    if increment is None:
-        raise CommandError(errors.NOT_INTEGER)
-    return increment
 
 
 @command(
@@ -368,7 +373,7 @@ def decr(client, argv):
     summary="Increment the integer value of a key by the given amount",
 )
 def incrby(client, argv):
-    return _incrBy(client, argv[1], _increment(argv[2]))
+    return _incrBy(client, argv[1], integerArgument(argv[2]))
 
 
 @command(
@@ -376,7 +381,7 @@ def incrby(client, argv):
     summary="Decrement the integer value of a key by the given number",
 )
 def decrby(client, argv):
-    increment = _increment(argv[2])
+    increment = integerArgument(argv[2])
     if increment == LLONG_MIN:
         # Negating it would overflow (Redis checks before the key).
         raise CommandError(errors.DECREMENT_OVERFLOW)
@@ -390,7 +395,7 @@ def decrby(client, argv):
 def incrbyfloat(client, argv):
     key = argv[1]
     db = client.db
-    old = _getStringForWrite(client, key)
+    old = getStringForWrite(client, key)
     value = longdouble.parse(old) if old is not None else 0
     if value is None:
         raise CommandError(errors.NOT_FLOAT)
@@ -416,7 +421,7 @@ def incrbyfloat(client, argv):
 def append(client, argv):
     key = argv[1]
     db = client.db
-    value = _getStringForWrite(client, key)
+    value = getStringForWrite(client, key)
     if value is None:
         new = argv[2]
         db.set(key, new)
@@ -433,7 +438,7 @@ def append(client, argv):
     summary="Get the length of the value stored in a key",
 )
 def strlen(client, argv):
-    value = _getString(client, argv[1])
+    value = getString(client, argv[1])
     return 0 if value is None else len(value)
 
 
@@ -450,7 +455,7 @@ def setrange(client, argv):
         raise CommandError(errors.OFFSET_OUT_OF_RANGE)
     patch = argv[3]
     db = client.db
-    value = _getStringForWrite(client, key)
+    value = getStringForWrite(client, key)
     if value is None:
         if not patch:
             return 0
@@ -475,7 +480,7 @@ def _getrange(client, argv):
     end = parseInt(argv[3])
     if start is None or end is None:
         raise CommandError(errors.NOT_INTEGER)
-    value = _getString(client, argv[1])
+    value = getString(client, argv[1])
     if value is None:
         return b""
     size = len(value)
@@ -555,7 +560,7 @@ def lcs(client, argv):
     minMatchLen = 0
     j = 3
     while j < len(argv):
-        opt = _cString(argv[j])
+        opt = cString(argv[j])
         if opt == b"idx":
             getIdx = True
         elif opt == b"len":
