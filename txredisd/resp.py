@@ -658,20 +658,8 @@ class HiredisRequestParser:
             return self._feedPending(data)
         if data[0] != 0x2A or _BIG_COUNT.search(data) is not None:
             return self._replay(data)
-        reader = self._reader
-        reader.feed(data)
-        gets = reader.gets
-        commands = []
-        append = commands.append
-        try:
-            command = gets()
-            while command is not False:
-                if type(command) is not list or not command:
-                    # *-1, *0, a nested type or a RESP3 aggregate.
-                    return self._replay(data)
-                append(command)
-                command = gets()
-        except self._hiredisError:
+        commands = self._frame(data)
+        if commands is None:
             return self._replay(data)
         fed = len(data)
         pos = _headerWalk(commands, data)
@@ -696,6 +684,29 @@ class HiredisRequestParser:
         self._tail = rest[-12:]
         return commands, None
 
+    def _frame(self, data):
+        """
+        Feed hiredis and take the multibulks it completes.
+
+        @return: a L{list} of them, or L{None} if the exact parser must
+            decide (a hiredis error, C{*-1}, C{*0}, a nested or RESP3 type).
+        """
+        reader = self._reader
+        reader.feed(data)
+        gets = reader.gets
+        commands = []
+        append = commands.append
+        try:
+            command = gets()
+            while command is not False:
+                if type(command) is not list or not command:
+                    return None
+                append(command)
+                command = gets()
+        except self._hiredisError:
+            return None
+        return commands
+
     def _feedPending(self, data):
         """
         Feed a read that continues a partial command: the bytes since the
@@ -707,20 +718,8 @@ class HiredisRequestParser:
         scanned = self._tail + data
         if _SUSPECT.search(scanned) is not None or _BIG_COUNT.search(scanned) is not None:
             return self._replay(data)
-        reader = self._reader
-        reader.feed(data)
-        gets = reader.gets
-        commands = []
-        append = commands.append
-        try:
-            command = gets()
-            while command is not False:
-                if type(command) is not list or not command:
-                    # *-1, *0 or a nested type: the exact parser decides.
-                    return self._replay(data)
-                append(command)
-                command = gets()
-        except self._hiredisError:
+        commands = self._frame(data)
+        if commands is None:
             return self._replay(data)
         fed = self._fed + len(data)
         consumed = self._consumed
