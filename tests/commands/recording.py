@@ -15,10 +15,15 @@ class RecordingMixin:
 
     def setUp(self):
         self.conn = Connection()
+        self.server = self.conn.server
+        self.store = self.server.store
         self.events = []
         self.propagated = []
-        self.conn.server.store.notifier = lambda flag, event, key, index: self.events.append((flag, event, key))
-        self.conn.server.propagators.append(lambda index, commands: self.propagated.extend(commands))
+        self.store.notifier = lambda flag, event, key, index: self.events.append((flag, event, key))
+        self.server.propagators.append(lambda index, commands: self.propagated.extend(commands))
+
+    def call(self, *args):
+        return self.conn.call(*args)
 
     def value(self, key):
         """

@@ -26,11 +26,7 @@ class BitmapTestCase(RecordingMixin, SynchronousTestCase):
 
     def setUp(self):
         RecordingMixin.setUp(self)
-        self.store = self.conn.server.store
         self.db = self.store.db(0)
-
-    def call(self, *args):
-        return self.conn.call(*args)
 
     def put(self, key, value):
         """

@@ -8,6 +8,7 @@ import struct
 
 from twisted.trial.unittest import SynchronousTestCase
 
+from tests.commands.recording import RecordingMixin
 from tests.helpers import Connection, makeServer
 from txredisd.config import Config
 from txredisd.persistence import dump, rdb
@@ -54,19 +55,7 @@ def bulk(data):
     return b"$%d\r\n%s\r\n" % (len(data), data)
 
 
-class DumpTests(SynchronousTestCase):
-    def setUp(self):
-        self.server = makeServer()
-        self.conn = Connection(self.server)
-        self.store = self.server.store
-        self.propagated = []
-        self.server.propagators.append(lambda index, commands: self.propagated.extend(commands))
-        self.events = []
-        self.store.notifier = lambda flag, event, key, index: self.events.append((flag, event, key))
-
-    def call(self, *args):
-        return self.conn.call(*args)
-
+class DumpTests(RecordingMixin, SynchronousTestCase):
     def test_redisPayloads(self):
         """
         DUMP answers the bytes redis-server answers for the same value, and

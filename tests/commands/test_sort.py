@@ -8,7 +8,8 @@ import math
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.helpers import Connection, makeServer
+from tests.commands.recording import RecordingMixin
+from tests.helpers import Connection
 from txredisd.commands.sort import lookupByPattern, sortScore, _sortKeys
 from txredisd.store import encodingOf
 
@@ -27,23 +28,11 @@ def bulks(*items):
     return b"".join(out)
 
 
-class SortTestCase(SynchronousTestCase):
+class SortTestCase(RecordingMixin, SynchronousTestCase):
     """
     A server with one connection whose propagated commands and keyspace
     events are recorded.
     """
-
-    def setUp(self):
-        self.server = makeServer()
-        self.store = self.server.store
-        self.conn = Connection(self.server)
-        self.propagated = []
-        self.server.propagators.append(lambda index, commands: self.propagated.extend(commands))
-        self.events = []
-        self.store.notifier = lambda flag, event, key, index: self.events.append((flag, event, key))
-
-    def call(self, *args):
-        return self.conn.call(*args)
 
 
 class OrderTests(SortTestCase):
