@@ -10,6 +10,7 @@ and hands keyspace changes to the propagators (C{call} in Redis).
 
 from time import perf_counter
 
+from twisted.internet.defer import Deferred
 from twisted.logger import Logger
 
 from txredisd import errors
@@ -252,6 +253,41 @@ def execute(client, argv):
     return reply
 
 
+def _failed(server, spec, argv, error):
+    """
+    What a handler's exception becomes: its L{CommandError}, counted in
+    INFO errorstats and commandstats (failed_calls), or an internal error.
+    """
+    if isinstance(error, CommandError):
+        reply = error
+    else:
+        _log.failure("Unexpected error running {command!r}", command=argv[:8])
+        reply = CommandError("ERR internal error running '%s'" % (spec.name,))
+    server.countError(reply.message)
+    _commandStat(server, spec)[3] += 1
+    return reply
+
+
+def _propagate(server, client, argv):
+    """
+    Hand a command that changed the keyspace to replicas and the AOF, as
+    it ran or as its handler rewrote it (C{client.propagateAs}).
+    """
+    commands = client.propagateAs
+    if commands is None:
+        server.propagate(client.dbIndex, [argv])
+    else:
+        # A command rewritten as several (SPOP with a count) reaches
+        # replicas and the AOF atomically, in MULTI/EXEC, as Redis 7.0.
+        outer = server.startPropagationBatch()
+        server.propagate(client.dbIndex, commands)
+        server.endPropagationBatch(outer)
+    replication = server.replication
+    if replication is not None:
+        # WAIT waits for replicas to reach the client's last write.
+        client.woff = replication.offset
+
+
 def call(client, spec, argv):
     """
     Run a handler: stamp the time, call it, propagate what it changed.
@@ -271,15 +307,8 @@ def call(client, spec, argv):
     started = perf_counter()
     try:
         reply = spec.handler(client, argv)
-    except CommandError as e:
-        reply = e
-        server.countError(e.message)
-        _commandStat(server, spec)[3] += 1
-    except Exception:
-        _log.failure("Unexpected error running {command!r}", command=argv[:8])
-        reply = CommandError("ERR internal error running '%s'" % (name,))
-        server.countError(reply.message)
-        _commandStat(server, spec)[3] += 1
+    except Exception as e:
+        reply = _failed(server, spec, argv, e)
     elapsed = perf_counter() - started
     stat = server.commandStats.get(name)
     if stat is None:
@@ -290,17 +319,73 @@ def call(client, spec, argv):
         afterCall(server, client, spec, argv, elapsed)
     server.stats["total_commands_processed"] += 1
     if store.dirty != dirty and server.propagators:
-        commands = client.propagateAs
-        if commands is None:
-            server.propagate(client.dbIndex, [argv])
-        else:
-            # A command rewritten as several (SPOP with a count) reaches
-            # replicas and the AOF atomically, in MULTI/EXEC, as Redis 7.0.
-            outer = server.startPropagationBatch()
-            server.propagate(client.dbIndex, commands)
-            server.endPropagationBatch(outer)
-        replication = server.replication
-        if replication is not None:
-            # WAIT waits for replicas to reach the client's last write.
-            client.woff = replication.offset
+        _propagate(server, client, argv)
     return reply
+
+
+def runPlain(client, commands, start, plain, replies):
+    """
+    Run the commands from C{commands[start]} on while they are plain ones
+    (L{plainCommands}) with a valid arity, for a client for which
+    L{runsPlain} holds: what L{execute} and L{call} do for each of them,
+    with the per-command bookkeeping that does not depend on the command
+    done once for the run (the time stamp, the command count), and one
+    clock read per command for its duration.  Pipelined keyspace commands
+    are the bulk of a busy server's work.
+
+    @param replies: a L{list} the replies are appended to.
+    @return: the index of the first command not run.  A run also stops
+        after a command whose reply is a
+        L{twisted.internet.defer.Deferred}.
+    """
+    server = client.server
+    store = server.store
+    stats = server.commandStats
+    blocking = server.blocking
+    store.now = int(server.clock.seconds() * 1000)
+    index = start
+    count = len(commands)
+    started = perf_counter()
+    while index < count:
+        argv = commands[index]
+        spec = plain.get(argv[0])
+        if spec is None:
+            break
+        arity = spec.arity
+        if len(argv) != arity and not -len(argv) <= arity < 0:
+            break
+        index += 1
+        ran = spec
+        dirty = store.dirty
+        client.propagateAs = None
+        try:
+            reply = spec.handler(client, argv)
+        except Exception as e:
+            reply = _failed(server, spec, argv, e)
+        ended = perf_counter()
+        elapsed = ended - started
+        started = ended
+        stat = stats.get(spec.name)
+        if stat is None:
+            stat = _commandStat(server, spec)
+        stat[0] += 1
+        stat[1] += elapsed
+        if elapsed >= server.watchFloor or server.monitors:
+            afterCall(server, client, spec, argv, elapsed)
+        if store.dirty != dirty and server.propagators:
+            _propagate(server, client, argv)
+        replies.append(reply)
+        if blocking.ready:
+            # As execute(): clients blocked on keys this command pushed to
+            # are served before the next command.
+            blocking.serveReady()
+            store.now = int(server.clock.seconds() * 1000)
+            started = perf_counter()
+        if type(reply) is Deferred:
+            break
+    if index > start:
+        server.stats["total_commands_processed"] += index - start
+        # CLIENT LIST's cmd= for other clients (no plain command shows it
+        # for itself).
+        client.lastCommand = ran.name
+    return index

@@ -16,7 +16,7 @@ from zope.interface import implementer
 
 from txredisd import errors
 from txredisd.client import Client
-from txredisd.dispatch import call, execute, plainCommands, runsPlain
+from txredisd.dispatch import execute, plainCommands, runPlain, runsPlain
 from txredisd.errors import CommandError, ProtocolError
 from txredisd.limits import MAXCLIENTS_REPLY, acceptsClient, checkOutputBuffer, checkQueryBuffer
 from txredisd.resp import HiredisRequestParser, Raw, RequestParser, UnauthenticatedLimit, encode
@@ -212,55 +212,62 @@ class RedisProtocol(LineReceiver):
         resp3 = client.resp3
         out = self._out = []
         pending = 0
-        blocking = self.server.blocking
-        # Keyspace commands skip execute()'s checks while none of them can
-        # refuse or delay them; any other command may change that.
+        # Keyspace commands skip execute()'s checks, in runs, while none of
+        # them can refuse or delay them; any other command may change that.
         plain = plainCommands() if runsPlain(client) else None
+        replies = []
         while True:
-            for index, argv in enumerate(commands):
-                spec = plain.get(argv[0]) if plain is not None else None
-                if spec is not None and (
-                    len(argv) == spec.arity or -len(argv) <= spec.arity < 0
-                ):
-                    reply = call(client, spec, argv)
-                    if blocking.ready:
-                        blocking.serveReady()
-                else:
-                    reply = execute(client, argv)
+            index = 0
+            count = len(commands)
+            stopped = False
+            while index < count and not stopped:
+                if plain is not None:
+                    index = runPlain(client, commands, index, plain, replies)
+                if not replies:
+                    replies.append(execute(client, commands[index]))
+                    index += 1
                     plain = plainCommands() if runsPlain(client) else None
-                t = type(reply)
-                if t is Raw:
-                    data = reply
-                elif t is bytes:
-                    data = b"$%d\r\n%s\r\n" % (len(reply), reply)
-                elif t is Deferred:
-                    # Requests read while this one ran (a busy script) follow.
-                    self._queue = queue = list(commands[index + 1 :]) + self._queue
-                    self._queuedBytes = sum(len(arg) for argv in queue for arg in argv) if queue else 0
-                    self._waiting = reply
-                    reply.addBoth(self._unblocked)
-                    break
-                else:
-                    if client.resp3 != resp3:
-                        # HELLO switched protocols: its own reply is in the new one.
-                        resp3 = client.resp3
-                    data = encode(reply, resp3)
-                out.append(data)
-                pending += len(data)
-                if pending > _FLUSH_AT:
-                    # Many large replies to one read: write them as they come
-                    # so that the output buffer limits see them and a client
-                    # that never reads cannot make one huge join.
-                    self._write(b"".join(out))
-                    del out[:]
-                    pending = 0
-                    if client.closed:
-                        self._queue = []
+                for reply in replies:
+                    t = type(reply)
+                    if t is Raw:
+                        data = reply
+                    elif t is bytes:
+                        data = b"$%d\r\n%s\r\n" % (len(reply), reply)
+                    elif t is Deferred:
+                        # Requests read while this one ran (a busy script)
+                        # follow.
+                        self._queue = queue = list(commands[index:]) + self._queue
+                        self._queuedBytes = sum(len(arg) for argv in queue for arg in argv) if queue else 0
+                        self._waiting = reply
+                        reply.addBoth(self._unblocked)
+                        stopped = True
                         break
-                if client.closeAfterReply:
-                    self._queue = []
-                    break
-            else:
+                    else:
+                        if client.resp3 != resp3:
+                            # HELLO switched protocols: its own reply is in
+                            # the new one.
+                            resp3 = client.resp3
+                        data = encode(reply, resp3)
+                    out.append(data)
+                    pending += len(data)
+                    if pending > _FLUSH_AT:
+                        # Many large replies to one read: write them as they
+                        # come so that the output buffer limits see them and
+                        # a client that never reads cannot make one huge
+                        # join.
+                        self._write(b"".join(out))
+                        del out[:]
+                        pending = 0
+                        if client.closed:
+                            self._queue = []
+                            stopped = True
+                            break
+                    if client.closeAfterReply:
+                        self._queue = []
+                        stopped = True
+                        break
+                del replies[:]
+            if not stopped:
                 error = self._protocolError
                 if error is not None:
                     if isinstance(error, UnauthenticatedLimit) and self._liftLimits():
