@@ -551,3 +551,35 @@ def test_backpressureBoundedBuffer():
         for protocol in factory.protocols:
             protocol.transport.abortConnection()
         yield turn()
+
+
+@pytest_twisted.inlineCallbacks
+def test_tcpOptions():
+    """
+    Over real TCP, a client connection gets Redis's socket options:
+    TCP_NODELAY, and keepalive probes after tcp-keepalive idle seconds,
+    every third of that, three of them; none with tcp-keepalive 0.
+    """
+    from twisted.internet import reactor
+
+    for keepalive in (300, 0):
+        server = makeServer()
+        server.config.set("tcp-keepalive", b"%d" % (keepalive,))
+        factory = TrackingFactory(server)
+        port = listenTCPEager(reactor, 0, factory, "127.0.0.1")
+        client = socket.create_connection(("127.0.0.1", port.getHost().port))
+        try:
+            for _ in range(200):
+                if factory.protocols:
+                    break
+                yield task.deferLater(reactor, 0.01, lambda: None)
+            sock = factory.protocols[0].transport.getHandle()
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+            assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == (1 if keepalive else 0)
+            if keepalive:
+                assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) == 300
+                assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL) == 100
+                assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT) == 3
+        finally:
+            client.close()
+            yield port.stopListening()

@@ -6,6 +6,8 @@ L{txredisd.dispatch.execute} and writes the encoded replies of one read in
 one C{transport.write}.
 """
 
+import socket
+
 from twisted.internet import tcp
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IPushProducer
@@ -59,6 +61,36 @@ def makeParser(maxBulkLen, useHiredis=True):
     return RequestParser(maxBulkLen)
 
 
+def tuneSocket(transport, keepalive):
+    """
+    Set a TCP client connection's options as Redis's C{acceptTcpHandler}
+    does: no Nagle delay (pipelined replies go out at once) and, when
+    C{tcp-keepalive} is not 0, keepalive probes after that many idle
+    seconds, every third of it, dropping the peer after three
+    (C{anetKeepAlive}).
+
+    @param keepalive: the C{tcp-keepalive} setting, in seconds.
+    """
+    getHandle = getattr(transport, "getHandle", None)
+    if getHandle is None:
+        return
+    try:
+        sock = getHandle()
+        if sock.family not in (socket.AF_INET, socket.AF_INET6):
+            return
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if keepalive > 0:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+            if hasattr(socket, "TCP_KEEPIDLE"):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, keepalive)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, max(keepalive // 3, 1))
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 3)
+    except (AttributeError, OSError):
+        # Not a socket (a test transport, TLS over something else), or
+        # one that went away: nothing to tune.
+        return
+
+
 @implementer(IPushProducer)
 class RedisProtocol(LineReceiver):
     """
@@ -106,6 +138,7 @@ class RedisProtocol(LineReceiver):
             self.transport.loseConnection()
             return
         server = self.server
+        tuneSocket(self.transport, server.config["tcp-keepalive"])
         client = self.client = Client(server, self.transport, self._push)
         server.addClient(client)
         self.transport.registerProducer(self, True)
