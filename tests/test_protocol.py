@@ -196,6 +196,64 @@ class PipelineTests(SynchronousTestCase):
         self.assertNotIn(conn.client.id, conn.server.clients)
 
 
+class PlainRunTests(SynchronousTestCase):
+    """
+    Pipelined keyspace commands run in runs (L{txredisd.dispatch.runPlain})
+    with the same effects as one at a time.
+    """
+
+    def test_statsCounted(self):
+        """
+        Each command of a run counts in INFO commandstats and
+        total_commands_processed; a command refused before running counts
+        in neither.
+        """
+        conn = Connection()
+        request = b"".join(
+            encodeCommand(argv)
+            for argv in [[b"SET", b"a", b"1"], [b"incr", b"a"], [b"NOPE"], [b"GET", b"a"], [b"GET"]]
+        )
+        self.assertEqual(
+            conn.feed(request),
+            b"+OK\r\n:2\r\n-ERR unknown command 'NOPE', with args beginning with: \r\n"
+            b"$1\r\n2\r\n-ERR wrong number of arguments for 'get' command\r\n",
+        )
+        stats = conn.server.commandStats
+        self.assertEqual((stats["set"][0], stats["incr"][0], stats["get"][0]), (1, 1, 1))
+        self.assertEqual(stats["get"][2], 1)
+        self.assertEqual(conn.server.stats["total_commands_processed"], 3)
+        self.assertEqual(conn.client.lastCommand, "get")
+
+    def test_blockedServedBetweenCommands(self):
+        """
+        A client blocked on a key a command of the run pushes to is served
+        before the next command runs, as Redis serves blocked clients after
+        each command.
+        """
+        server = makeServer()
+        waiter = Connection(server)
+        self.assertEqual(waiter.feed(encodeCommand([b"BLPOP", b"l", b"0"])), b"")
+        pusher = Connection(server)
+        request = encodeCommand([b"LPUSH", b"l", b"x"]) + encodeCommand([b"LPOP", b"l"])
+        self.assertEqual(pusher.feed(request), b":1\r\n$-1\r\n")
+        self.assertEqual(waiter.transport.value(), b"*2\r\n$1\r\nl\r\n$1\r\nx\r\n")
+
+    def test_stateChangeEndsRun(self):
+        """
+        A command that changes what execute() checks (MULTI) applies to the
+        commands after it in the same read.
+        """
+        conn = Connection()
+        request = b"".join(
+            encodeCommand(argv)
+            for argv in [[b"SET", b"a", b"1"], [b"MULTI"], [b"SET", b"a", b"2"], [b"EXEC"], [b"GET", b"a"]]
+        )
+        self.assertEqual(
+            conn.feed(request),
+            b"+OK\r\n+OK\r\n+QUEUED\r\n*1\r\n+OK\r\n$1\r\n2\r\n",
+        )
+
+
 class DeferredReplyTests(SynchronousTestCase):
     """
     A command replying with a Deferred holds the commands pipelined after
