@@ -266,6 +266,8 @@ class RedisProtocol(LineReceiver):
                         data = reply
                     elif t is bytes:
                         data = b"$%d\r\n%s\r\n" % (len(reply), reply)
+                    elif t is int:
+                        data = b":%d\r\n" % (reply,)
                     elif t is Deferred:
                         # Requests read while this one ran (a busy script)
                         # follow.

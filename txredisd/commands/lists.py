@@ -122,7 +122,9 @@ def _range(value, start, end):
 
 
 def _notify(client, event, key):
-    client.server.store.notify("l", event, key, client.dbIndex)
+    store = client.server.store
+    if store.notifier is not None:
+        store.notify("l", event, key, client.dbIndex)
 
 
 def _push(client, key, value, elements, where):

@@ -122,7 +122,9 @@ def _expireAt(client, expire, flags, name):
 
 
 def _notify(client, event, key, typeFlag="$"):
-    client.server.store.notify(typeFlag, event, key, client.dbIndex)
+    store = client.server.store
+    if store.notifier is not None:
+        store.notify(typeFlag, event, key, client.dbIndex)
 
 
 def _checkLength(client, size, append):
