@@ -53,6 +53,10 @@ PARSE_VECTORS = [
     (b"PING\nECHO a\n", [[b"PING"], [b"ECHO", b"a"]], None),
     (b"\r\n\n  \r\nPING\r\n", [[b"PING"]], None),
     (b"  SET  k \t v  \r\n", [[b"SET", b"k", b"v"]], None),
+    # Words end at space, tab, CR, LF; vertical tab and form feed are
+    # only skipped before a word.
+    (b"ECHO \x0ba\x0bb\x0c \x0c\r\n", [[b"ECHO", b"a\x0bb\x0c"]], None),
+    (b"PING\rECHO a\r\r\n \r\n", [[b"PING", b"ECHO", b"a"]], None),
     (b'ECHO "a\\x41b\\n\\r\\t\\b\\a\\"\\\\"\r\n', [[b"ECHO", b'aAb\n\r\t\b\a"\\']], None),
     (b'ECHO "a\\xZZ"\r\n', [[b"ECHO", b"axZZ"]], None),
     (b"ECHO 'a\\'b\\n'\r\n", [[b"ECHO", b"a'b\\n"]], None),

@@ -236,7 +236,9 @@ def splitArgs(line):
     if nul >= 0:
         # Redis handles the line as a C string: it stops at a NUL byte.
         line = line[:nul]
-    if b'"' not in line and b"'" not in line:
+    if b'"' not in line and b"'" not in line and b"\x0b" not in line and b"\x0c" not in line:
+        # bytes.split() also ends words at vertical tab and form feed,
+        # which sdssplitargs only skips before a word.
         return line.split()
     args = []
     n = len(line)
@@ -524,6 +526,32 @@ _SUSPECT_START = b"+=(~>|"
 _SUSPECT = re.compile(rb"\n[+=(~>|]|\r[^\n]")
 _BIG_COUNT = re.compile(rb"\*[0-9]{5}")
 
+def _plainInline(data):
+    """
+    Frame a read of whole inline commands without quotes (redis-benchmark's
+    PING_INLINE, a telnet session) at C speed.
+
+    Redis ends a line at its LF (dropping a CR before it), skips leading
+    C{isspace()} bytes and ends words at space, tab, CR, LF or NUL: without
+    quotes, NUL, vertical tab or form feed that is L{bytes.split}.
+
+    @return: the commands, or L{None} if the exact parser must frame the
+        read (a multibulk in it, a partial line, quotes, odd blanks).
+    """
+    if (
+        data[-1] != 0x0A
+        or len(data) > INLINE_MAX
+        or b"\n*" in data
+        or b'"' in data
+        or b"'" in data
+        or b"\0" in data
+        or b"\x0b" in data
+        or b"\x0c" in data
+    ):
+        return None
+    return [argv for argv in map(bytes.split, data.split(b"\n")) if argv]
+
+
 def _headerWalk(commands, data):
     """
     Where the canonical encoding of C{commands} ends in C{data}, checking
@@ -656,7 +684,12 @@ class HiredisRequestParser:
             return self._replay(data)
         if self._pending:
             return self._feedPending(data)
-        if data[0] != 0x2A or _BIG_COUNT.search(data) is not None:
+        if data[0] != 0x2A:
+            commands = _plainInline(data)
+            if commands is None:
+                return self._replay(data)
+            return commands, None
+        if _BIG_COUNT.search(data) is not None:
             return self._replay(data)
         commands = self._frame(data)
         if commands is None:
