@@ -78,10 +78,10 @@ class ZSetTests(SynchronousTestCase):
         Lex bounds select runs of members of a set with equal scores.
         """
         zset = ZSet([(m, 0.0) for m in (b"a", b"b", b"c", b"d")])
-        self.assertEqual(zset.lexBounds(parseLexRange(b"[b", b"(d")), (1, 3))
-        self.assertEqual(zset.lexBounds(parseLexRange(b"-", b"+")), (0, 4))
-        self.assertEqual(zset.lexBounds(parseLexRange(b"+", b"-")), (0, 0))
-        self.assertEqual(zset.lexBoundsReverse(parseLexRange(b"(a", b"[c")), (1, 3))
+        self.assertEqual(zset.lexSpan(parseLexRange(b"[b", b"(d")), (1, 3))
+        self.assertEqual(zset.lexSpan(parseLexRange(b"-", b"+")), (0, 4))
+        self.assertEqual(zset.lexSpan(parseLexRange(b"+", b"-")), (0, 0))
+        self.assertEqual(zset.lexSpan(parseLexRange(b"(a", b"[c")), (1, 3))
 
     def test_parseLexRange(self):
         """
