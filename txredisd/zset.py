@@ -276,9 +276,22 @@ class ZSet:
             stop = entries.bisect_left((spec.max, _ABOVE))
         return start, max(start, stop)
 
-    # Lex ranges: Redis walks the set in order comparing members only, so
-    # for sets whose scores differ the answer is what its listpack walk
-    # gives (Redis leaves that case unspecified).
+    # Lex ranges.  Redis compares members only, walking the set in score
+    # order, so on a set of one score (the documented use) the members are
+    # sorted and bisection finds a range's ends.  On a set of mixed scores
+    # (documented as unspecified) the answer is what Redis's walks give:
+    #
+    #  - listpack: zzlFirstInLexRange scans forward from the head,
+    #    zzlLastInLexRange backward from the tail;
+    #  - skiplist: zslFirstInLexRange, zslLastInLexRange and
+    #    zslDeleteRangeByLex descend from the top level, so where they stop
+    #    depends on the nodes' random levels whenever the members on either
+    #    side of a bound are not each in one run.  Redis seeds random()
+    #    from the clock and its pid, so that cannot be reproduced: these
+    #    model a skiplist whose nodes all have level 1, a state Redis can
+    #    be in (its likeliest one for small sets), where every descent is a
+    #    forward scan from the head.  Where Redis's answer does not depend
+    #    on the levels, that is its answer.
 
     def uniform(self):
         """
@@ -287,102 +300,151 @@ class ZSet:
         entries = self.entries
         return not entries or entries[0][0] == entries[-1][0]
 
+    def lexSpan(self, spec):
+        """
+        The ranks of the members within C{spec} of a set with one score
+        (L{uniform}), found by bisection: every lex command of either
+        encoding selects exactly these on such a set.
+
+        @return: C{(start, stop)}, empty when C{start == stop}.
+        """
+        entries = self.entries
+        if not entries:
+            return 0, 0
+        score = entries[0][0]
+        bound = spec.min
+        if bound is LEX_MIN:
+            start = 0
+        elif bound is LEX_MAX:
+            start = len(entries)
+        elif spec.minex:
+            start = entries.bisect_right((score, bound))
+        else:
+            start = entries.bisect_left((score, bound))
+        bound = spec.max
+        if bound is LEX_MAX:
+            stop = len(entries)
+        elif bound is LEX_MIN:
+            stop = 0
+        elif spec.maxex:
+            stop = entries.bisect_left((score, bound))
+        else:
+            stop = entries.bisect_right((score, bound))
+        return start, max(start, stop)
+
     def _inLexRange(self, spec):
+        # zzlIsInLexRange / zslIsInLexRange: the tail must reach the
+        # minimum and the head the maximum.
         entries = self.entries
         if not entries or spec.isEmpty():
             return False
         return spec.gteMin(entries[-1][1]) and spec.lteMax(entries[0][1])
 
-    def _firstWhere(self, predicate):
+    def _scanForward(self, predicate, start=0):
         """
-        The rank of the first entry whose member satisfies C{predicate}
-        (L{len} if none), walking forward as a listpack does; on a set
-        with one score the members are sorted and bisection finds it.
+        @return: the rank of the first member from C{start} on that
+            satisfies C{predicate}, or the set's length.
         """
-        entries = self.entries
-        if not self.uniform():
-            index = 0
-            while index < len(entries) and not predicate(entries[index][1]):
-                index += 1
-            return index
-        low, high = 0, len(entries)
-        while low < high:
-            middle = (low + high) // 2
-            if predicate(entries[middle][1]):
-                high = middle
-            else:
-                low = middle + 1
-        return low
+        index = start
+        for score, member in self.entries.islice(start):
+            if predicate(member):
+                return index
+            index += 1
+        return index
 
-    def _lastWhere(self, predicate):
+    def _scanBackward(self, predicate):
         """
-        The rank of the last entry whose member satisfies C{predicate}
-        (-1 if none), walking backward as a listpack does.
+        @return: the rank of the last member that satisfies C{predicate},
+            or -1.
         """
-        entries = self.entries
-        if not self.uniform():
-            index = len(entries) - 1
-            while index >= 0 and not predicate(entries[index][1]):
-                index -= 1
-            return index
-        return self._firstWhere(lambda member: not predicate(member)) - 1
+        index = len(self.entries)
+        for score, member in reversed(self.entries):
+            index -= 1
+            if predicate(member):
+                return index
+        return -1
 
     def firstInLex(self, spec):
         """
-        @return: the rank of the first entry in C{spec}, or L{None}
-            (C{zzlFirstInLexRange}).
+        The starting point of a forward lex walk (C{zzlFirstInLexRange};
+        C{zslFirstInLexRange} with all levels 1 is the same scan).
+
+        @return: a rank, or L{None}.
         """
         if not self._inLexRange(spec):
             return None
-        index = self._firstWhere(spec.gteMin)
-        if index < len(self.entries) and spec.lteMax(self.entries[index][1]):
-            return index
-        return None
+        if self.uniform():
+            start, stop = self.lexSpan(spec)
+            return start if start < stop else None
+        # The tail reaches the minimum, so some member does.
+        index = self._scanForward(spec.gteMin)
+        return index if spec.lteMax(self.entries[index][1]) else None
 
     def lastInLex(self, spec):
         """
-        @return: the rank of the last entry in C{spec}, or L{None}
-            (C{zzlLastInLexRange}).
+        The starting point of a backward lex walk: C{zzlLastInLexRange}
+        scans back from the tail for a member below the maximum,
+        C{zslLastInLexRange} (all levels 1) goes forward from the head
+        while members are below it.
+
+        @return: a rank, or L{None}.
         """
         if not self._inLexRange(spec):
             return None
-        index = self._lastWhere(spec.lteMax)
-        if index >= 0 and spec.gteMin(self.entries[index][1]):
-            return index
-        return None
+        if self.uniform():
+            start, stop = self.lexSpan(spec)
+            return stop - 1 if start < stop else None
+        # The head is below the maximum, so both find a member.
+        if self.listpack:
+            index = self._scanBackward(spec.lteMax)
+        else:
+            index = self._scanForward(lambda member: not spec.lteMax(member)) - 1
+        return index if spec.gteMin(self.entries[index][1]) else None
 
-    def lexBounds(self, spec):
+    def _runFrom(self, start, predicate):
         """
-        @return: C{(start, stop)} ranks of the run of entries that Redis's
-            forward walk from the first entry in C{spec} yields.
+        @return: the rank after the run of members from C{start} on that
+            satisfy C{predicate}.
         """
+        return self._scanForward(lambda member: not predicate(member), start)
+
+    def lexCount(self, spec):
+        """
+        ZLEXCOUNT: a listpack counts its forward walk from the first
+        member in range; a skiplist subtracts the ranks of the first and
+        last members in range (C{zlexcountCommand}).
+        """
+        if self.uniform():
+            start, stop = self.lexSpan(spec)
+            return stop - start
         first = self.firstInLex(spec)
         if first is None:
-            return 0, 0
-        entries = self.entries
-        if self.uniform():
-            last = self.lastInLex(spec)
-            return first, max(first, last + 1)
-        stop = first
-        while stop < len(entries) and spec.lteMax(entries[stop][1]):
-            stop += 1
-        return first, stop
-
-    def lexBoundsReverse(self, spec):
-        """
-        @return: C{(start, stop)} ranks of the run of entries Redis's
-            backward walk from the last entry in C{spec} yields.
-        """
+            return 0
+        if self.listpack:
+            return self._runFrom(first, spec.lteMax) - first
         last = self.lastInLex(spec)
         if last is None:
-            return 0, 0
+            return len(self.entries) - first
+        return last - first + 1
+
+    def lexRemoveBounds(self, spec):
+        """
+        ZREMRANGEBYLEX: the run from the first member in range while
+        members stay below the maximum.  A skiplist's
+        C{zslDeleteRangeByLex} skips C{zslIsInLexRange}'s test of the
+        head and the tail that a listpack's C{zzlDeleteRangeByLex} makes.
+
+        @return: C{(start, stop)} ranks to remove.
+        """
         if self.uniform():
-            return self.firstInLex(spec), last + 1
-        start = last
-        entries = self.entries
-        while start >= 0 and spec.gteMin(entries[start][1]):
-            start -= 1
-        return start + 1, last + 1
+            return self.lexSpan(spec)
+        if self.listpack:
+            first = self.firstInLex(spec)
+            if first is None:
+                return 0, 0
+        else:
+            first = self._scanForward(spec.gteMin)
+        return first, self._runFrom(first, spec.lteMax)
 
 
 def _encoding(value):

@@ -2,6 +2,8 @@
 Tests for L{txredisd.commands.zsets} and L{txredisd.zset}.
 """
 
+import random
+
 from twisted.trial.unittest import SynchronousTestCase
 
 from txredisd import store
@@ -73,15 +75,19 @@ class ZSetTests(SynchronousTestCase):
         self.assertEqual(zset.scoreBounds(parseScoreRange(b"2", b"2")), (1, 3))
         self.assertEqual(zset.scoreBounds(parseScoreRange(b"(2", b"2")), (3, 3))
 
-    def test_lexBounds(self):
+    def test_lexSpan(self):
         """
         Lex bounds select runs of members of a set with equal scores.
         """
         zset = ZSet([(m, 0.0) for m in (b"a", b"b", b"c", b"d")])
-        self.assertEqual(zset.lexBounds(parseLexRange(b"[b", b"(d")), (1, 3))
-        self.assertEqual(zset.lexBounds(parseLexRange(b"-", b"+")), (0, 4))
-        self.assertEqual(zset.lexBounds(parseLexRange(b"+", b"-")), (0, 0))
-        self.assertEqual(zset.lexBoundsReverse(parseLexRange(b"(a", b"[c")), (1, 3))
+        self.assertEqual(zset.lexSpan(parseLexRange(b"[b", b"(d")), (1, 3))
+        self.assertEqual(zset.lexSpan(parseLexRange(b"-", b"+")), (0, 4))
+        self.assertEqual(zset.lexSpan(parseLexRange(b"(a", b"[c")), (1, 3))
+        self.assertEqual(zset.lexSpan(parseLexRange(b"(b", b"[bb")), (2, 2))
+        start, stop = zset.lexSpan(parseLexRange(b"+", b"-"))
+        self.assertEqual(start, stop)
+        start, stop = zset.lexSpan(parseLexRange(b"[c", b"[b"))
+        self.assertEqual(start, stop)
 
     def test_parseLexRange(self):
         """
@@ -547,3 +553,208 @@ class NotificationTests(SynchronousTestCase):
                 ("z", b"zadd", b"g"),
             ],
         )
+
+
+class _RedisSkiplist:
+    """
+    Redis's skiplist lex searches (C{zslFirstInLexRange},
+    C{zslLastInLexRange}, C{zslDeleteRangeByLex}, C{zlexcountCommand},
+    C{genericZrangebylexCommand}) over members in score order whose node
+    levels are given, to check L{ZSet} against.
+    """
+
+    def __init__(self, members, levels):
+        self.members = members
+        self.levels = levels
+
+    def _descend(self, keepGoing):
+        # From the top level down, move forward while the next node at
+        # that level satisfies keepGoing; -1 is the header.
+        here = -1
+        for level in range(max(self.levels, default=1), 0, -1):
+            for index in range(here + 1, len(self.members)):
+                if self.levels[index] < level:
+                    continue
+                if not keepGoing(self.members[index]):
+                    break
+                here = index
+        return here
+
+    def _inRange(self, spec):
+        members = self.members
+        return bool(members) and not spec.isEmpty() and spec.gteMin(members[-1]) and spec.lteMax(members[0])
+
+    def first(self, spec):
+        if not self._inRange(spec):
+            return None
+        index = self._descend(lambda member: not spec.gteMin(member)) + 1
+        return index if spec.lteMax(self.members[index]) else None
+
+    def last(self, spec):
+        if not self._inRange(spec):
+            return None
+        index = self._descend(spec.lteMax)
+        return index if spec.gteMin(self.members[index]) else None
+
+    def count(self, spec):
+        first = self.first(spec)
+        if first is None:
+            return 0
+        last = self.last(spec)
+        return len(self.members) - first if last is None else last - first + 1
+
+    def removed(self, spec):
+        start = stop = self._descend(lambda member: not spec.gteMin(member)) + 1
+        while stop < len(self.members) and spec.lteMax(self.members[stop]):
+            stop += 1
+        return start, stop
+
+    def walk(self, spec, offset, limit, reverse):
+        index = self.last(spec) if reverse else self.first(spec)
+        step = -1 if reverse else 1
+        while index is not None and 0 <= index < len(self.members) and offset:
+            index += step
+            offset -= 1
+        found = []
+        while index is not None and 0 <= index < len(self.members) and limit:
+            member = self.members[index]
+            if not (spec.gteMin(member) if reverse else spec.lteMax(member)):
+                break
+            found.append(member)
+            index += step
+            limit -= 1
+        return found
+
+
+def _array(members):
+    return b"*%d\r\n" % (len(members),) + b"".join(b"$%d\r\n%s\r\n" % (len(m), m) for m in members)
+
+
+class LexMixedScoresTests(SynchronousTestCase):
+    """
+    Lex ranges over sets whose scores differ: a listpack's linear walks,
+    and a skiplist's descents as they go when every node has level 1.
+    """
+
+    def _connection(self, skiplist):
+        c = Connection()
+        if skiplist:
+            c.call("CONFIG", "SET", "zset-max-listpack-entries", "0")
+        return c
+
+    def test_skiplistAsLevelOne(self):
+        """
+        On random mixed-score skiplists, every lex command answers what
+        Redis's skiplist code answers when all its nodes have level 1.
+        """
+        rnd = random.Random(3)
+        words = [b"", b"a", b"ab", b"b", b"ba", b"c", b"d", b"zz", b"\xff"]
+        bounds = [b"-", b"+", b"[", b"(", b"[a", b"(a", b"[b", b"(b", b"[bz", b"(c", b"[zz", b"(zz"]
+        c = self._connection(skiplist=True)
+        for case in range(300):
+            pairs = [(m, float(rnd.randint(-2, 2))) for m in rnd.sample(words, rnd.randint(1, len(words)))]
+            zset = ZSet(pairs)
+            zset.listpack = False
+            members = [m for _, m in zset.entries]
+            model = _RedisSkiplist(members, [1] * len(members))
+            spec = parseLexRange(rnd.choice(bounds), rnd.choice(bounds))
+            where = "case %d: %r %r %r %r %r" % (case, members, spec.min, spec.minex, spec.max, spec.maxex)
+            self.assertEqual(zset.firstInLex(spec), model.first(spec), where)
+            self.assertEqual(zset.lastInLex(spec), model.last(spec), where)
+            self.assertEqual(zset.lexCount(spec), model.count(spec), where)
+            self.assertEqual(zset.lexRemoveBounds(spec), model.removed(spec), where)
+
+            c.call("DEL", "z")
+            c.call("ZADD", "z", *[x for m, score in pairs for x in (repr(score), m)])
+            self.assertEqual(c.call("OBJECT", "ENCODING", "z"), b"$8\r\nskiplist\r\n")
+            low, high = rnd.choice(bounds), rnd.choice(bounds)
+            offset, limit = rnd.randint(-1, 3), rnd.randint(-1, 3)
+            spec = parseLexRange(low, high)
+            self.assertEqual(
+                c.call("ZRANGE", "z", low, high, "BYLEX", "LIMIT", str(offset), str(limit)),
+                _array(model.walk(spec, offset, limit, False) if offset >= 0 else []),
+                where,
+            )
+            self.assertEqual(
+                c.call("ZREVRANGEBYLEX", "z", high, low, "LIMIT", str(offset), str(limit)),
+                _array(model.walk(spec, offset, limit, True) if offset >= 0 else []),
+                where,
+            )
+
+    def test_levelsMatter(self):
+        """
+        Where members on one side of a bound are not in one run, Redis's
+        answer depends on its node levels: this set removes two members
+        with level-1 nodes and none when C{a} is taller than C{c}.
+        txredisd answers as with level-1 nodes.
+        """
+        members = [b"c", b"a", b"m" * 70, b"100"]
+        spec = parseLexRange(b"[c", b"[c")
+        self.assertEqual(_RedisSkiplist(members, [1, 1, 1, 1]).removed(spec), (0, 2))
+        self.assertEqual(_RedisSkiplist(members, [1, 2, 1, 1]).removed(spec), (2, 2))
+        c = self._connection(skiplist=False)
+        c.call("ZADD", "z", "-inf", "c", "2", "a", "5", b"m" * 70, "inf", "100")
+        self.assertEqual(c.call("OBJECT", "ENCODING", "z"), b"$8\r\nskiplist\r\n")
+        self.assertEqual(c.call("ZREMRANGEBYLEX", "z", "[c", "[c"), b":2\r\n")
+        self.assertEqual(c.call("ZRANGE", "z", "0", "-1"), _array([b"m" * 70, b"100"]))
+
+    def _both(self, zadd, command):
+        """
+        @return: the replies to C{command} after C{zadd} on a listpack and
+            on a skiplist.
+        """
+        replies = []
+        for skiplist in False, True:
+            c = self._connection(skiplist)
+            c.call(*zadd)
+            self.assertEqual(
+                c.call("OBJECT", "ENCODING", "z"), b"$8\r\nskiplist\r\n" if skiplist else b"$8\r\nlistpack\r\n"
+            )
+            replies.append(c.call(*command))
+        return replies
+
+    def test_reverseStart(self):
+        """
+        ZREVRANGEBYLEX starts where a listpack's backward scan from the
+        tail finds a member below the maximum, and where a skiplist's
+        forward descent stops.
+        """
+        self.assertEqual(
+            self._both(["ZADD", "z", "1", "a", "2", "z", "3", "b"], ["ZREVRANGEBYLEX", "z", "[c", "-"]),
+            [_array([b"b", b"z", b"a"]), _array([b"a"])],
+        )
+
+    def test_removeWithoutRangeCheck(self):
+        """
+        A listpack's ZREMRANGEBYLEX gives up when the tail is below the
+        minimum; a skiplist's does not check and removes from the first
+        member in range.
+        """
+        self.assertEqual(
+            self._both(["ZADD", "z", "1", "b", "2", "a"], ["ZREMRANGEBYLEX", "z", "[b", "[c"]),
+            [b":0\r\n", b":2\r\n"],
+        )
+
+    def test_countByRanks(self):
+        """
+        A listpack's ZLEXCOUNT counts its walk from the first member in
+        range; a skiplist's subtracts ranks, counting to the end when the
+        last member below the maximum is below the minimum.
+        """
+        self.assertEqual(
+            self._both(["ZADD", "z", "1", "b", "2", "a5", "3", "z"], ["ZLEXCOUNT", "z", "[b", "[c"]),
+            [b":2\r\n", b":3\r\n"],
+        )
+
+    def test_storeFollowsWalk(self):
+        """
+        ZRANGESTORE BYLEX stores what the same walk selects, with the
+        members' scores.
+        """
+        for skiplist, stored in (False, [b"a", b"z", b"b"]), (True, [b"a"]):
+            c = self._connection(skiplist)
+            c.call("ZADD", "z", "1", "a", "2", "z", "3", "b")
+            self.assertEqual(
+                c.call("ZRANGESTORE", "d", "z", "[c", "-", "BYLEX", "REV"), b":%d\r\n" % (len(stored),)
+            )
+            self.assertEqual(c.call("ZRANGE", "d", "0", "-1"), _array(stored))

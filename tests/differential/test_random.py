@@ -139,10 +139,22 @@ class Generator:
         return self.float()
 
     def lexKey(self):
-        # Lex ranges are only defined on members of equal scores: in a
-        # skiplist of mixed scores Redis's answer depends on its random
-        # node levels.  LEX only ever gets score 0 (or another type).
-        return self.pick(b"lex", b"lex", b"lex", b"k0")
+        # In a skiplist of mixed scores Redis's lex answers depend on its
+        # random node levels (test_zsets covers those by repetition), so
+        # lex commands get their own keys: LEX only ever gets score 0,
+        # LEXMIX mixed scores but stays a listpack (few, short members),
+        # LEXSTR is a string.  The shared keys could be any such set.
+        return self.pick(b"lex", b"lex", b"lexmix", b"lexstr")
+
+    def lexAdd(self):
+        key = self.pick(b"lex", b"lexmix", b"lexmix", b"lexstr")
+        if key == b"lexstr":
+            return [b"SET", b"lexstr", self.pick(b"a", b"b")]
+        if key == b"lex":
+            return [b"ZADD", b"lex"] + [x for m in self.members() for x in (b"0", m)]
+        # Eleven short members at most: never outgrows a listpack.
+        members = [self.rng.choice(_MEMBERS[:-1]) for _ in range(self.rng.randint(1, 4))]
+        return [b"ZADD", b"lexmix"] + [x for m in members for x in (self.pick(b"0", b"1", b"2", b"-1"), m)]
 
     def lex(self):
         return self.rng.choice([b"-", b"+", b"[a", b"(a", b"[c", b"(d", b"a", b"[", b"(", b"[\x00"])
@@ -604,7 +616,7 @@ def _zsets(g):
     if r == 29:
         return [b"ZADD", k, g.pick(b"1", b"2", b"1.5", b"-inf", b"+inf", b"0"), g.member()]
     if r == 30:
-        return [b"ZADD", b"lex"] + [x for m in g.members() for x in (b"0", m)]
+        return g.lexAdd()
     return [b"ZRANGE", k, b"0", b"-1", b"WITHSCORES"]
 
 

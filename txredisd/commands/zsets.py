@@ -364,23 +364,27 @@ def zrevrank(client, argv):
     return _rank(client, argv, True)
 
 
-def _count(client, argv, parse, bounds):
+def _count(client, argv, parse, count):
     spec = parse(argv[2], argv[3])
     zset = _getZSet(client, argv[1])
     if zset is None:
         return 0
-    start, stop = bounds(zset, spec)
+    return count(zset, spec)
+
+
+def _scoreCount(zset, spec):
+    start, stop = zset.scoreBounds(spec)
     return stop - start
 
 
 @command("zcount", 4, ["readonly", "fast"], 1, 1, 1, group=_GROUP)
 def zcount(client, argv):
-    return _count(client, argv, parseScoreRange, ZSet.scoreBounds)
+    return _count(client, argv, parseScoreRange, _scoreCount)
 
 
 @command("zlexcount", 4, ["readonly", "fast"], 1, 1, 1, group=_GROUP)
 def zlexcount(client, argv):
-    return _count(client, argv, parseLexRange, ZSet.lexBounds)
+    return _count(client, argv, parseLexRange, ZSet.lexCount)
 
 
 # --- ranges ------------------------------------------------------------------
@@ -469,13 +473,11 @@ def _zrange(client, argv, first, store, rangeType, reverse):
     else:
         if rangeType == _SCORE:
             low, stop = zset.scoreBounds(spec)
-        elif not zset.uniform():
+        elif zset.uniform():
+            low, stop = zset.lexSpan(spec)
+        else:
             pairs = _lexWalk(zset, spec, offset, limit, reverse)
             low = stop = None
-        elif reverse:
-            low, stop = zset.lexBoundsReverse(spec)
-        else:
-            low, stop = zset.lexBounds(spec)
         if low is not None:
             pairs = _limitRange(zset, low, stop, offset, limit, reverse)
     if store:
@@ -486,21 +488,27 @@ def _zrange(client, argv, first, store, rangeType, reverse):
 
 
 def _lexWalk(zset, spec, offset, limit, reverse):
-    # genericZrangebylexCommand's walk on a set whose scores differ: the
-    # offset is skipped without looking at the members, then members are
-    # taken while they stay below the far bound.
-    entries = zset.entries
+    # genericZrangebylexCommand's walk on a set whose scores differ: from
+    # the first (last) member in range, the offset is skipped without
+    # looking at the members (a negative one skips them all), then members
+    # are taken while they stay below the maximum (above the minimum).
     if reverse:
-        index, step, inside = zset.lastInLex(spec), -1, spec.gteMin
+        index, inside = zset.lastInLex(spec), spec.gteMin
     else:
-        index, step, inside = zset.firstInLex(spec), 1, spec.lteMax
+        index, inside = zset.firstInLex(spec), spec.lteMax
     if index is None or offset < 0:
         return []
-    index += step * offset
+    if reverse:
+        if offset > index:
+            return []
+        run = zset.entries.islice(0, index - offset + 1, reverse=True)
+    else:
+        run = zset.entries.islice(index + offset)
     pairs = []
-    while 0 <= index < len(entries) and limit != 0 and inside(entries[index][1]):
-        pairs.append(entries[index])
-        index += step
+    for pair in run:
+        if limit == 0 or not inside(pair[1]):
+            break
+        pairs.append(pair)
         limit -= 1
     return pairs
 
@@ -575,7 +583,7 @@ def _zremrange(client, argv, rangeType):
     elif rangeType == _SCORE:
         low, stop = zset.scoreBounds(spec)
     else:
-        low, stop = zset.lexBounds(spec)
+        low, stop = zset.lexRemoveBounds(spec)
     deleted = zset.removeRange(low, stop)
     _removed(client, key, zset, b"zremrangeby" + rangeType.encode("ascii"), deleted)
     return deleted
