@@ -7,6 +7,7 @@ from txredisd import errors, geohash
 from txredisd.commands.zsets import zaddGeneric, newZSet, parseDoubleArg, storeResult
 from txredisd.errors import CommandError
 from txredisd.numbers import parseInt
+from txredisd.pqsort import partialSort
 from txredisd.registry import command
 from txredisd.resp import EMPTY_ARRAY, NULL_ARRAY, Raw
 from txredisd.zset import ZSet
@@ -312,7 +313,7 @@ def _georadius(client, argv, sourceIndex, kind, noStore=False, searchStore=False
     if sort is not None:
         if count and count < len(points):
             sign = -1 if sort == "desc" else 1
-            geohash.partialSort(
+            partialSort(
                 points, lambda a, b: sign * ((a.dist > b.dist) - (a.dist < b.dist)), 0, count - 1
             )
         else:
