@@ -156,7 +156,8 @@ def plainCommands():
 
     Running one changes nothing that L{execute} checks before running a
     command (authentication, MULTI, ACL, subscriptions, pauses, scripts,
-    loading), so while L{runsPlain} holds, L{call} may run them directly.
+    loading), so while L{runsPlain} holds, L{runPlain} may run them
+    directly.
 
     @return: a L{dict} of L{bytes} to L{txredisd.registry.CommandSpec}.
     """
@@ -196,6 +197,14 @@ def runsPlain(client):
         and server.busyScript is None
         and server.clientPause.mode is None
     )
+
+
+def plainCommandsFor(client):
+    """
+    @return: L{plainCommands} if L{runsPlain} holds for C{client}, else
+        L{None}.
+    """
+    return plainCommands() if runsPlain(client) else None
 
 
 def execute(client, argv):

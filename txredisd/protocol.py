@@ -18,7 +18,7 @@ from zope.interface import implementer
 
 from txredisd import errors
 from txredisd.client import Client
-from txredisd.dispatch import execute, plainCommands, runPlain, runsPlain
+from txredisd.dispatch import execute, plainCommandsFor, runPlain
 from txredisd.errors import CommandError, ProtocolError
 from txredisd.limits import MAXCLIENTS_REPLY, acceptsClient, checkOutputBuffer, checkQueryBuffer
 from txredisd.resp import HiredisRequestParser, Raw, RequestParser, UnauthenticatedLimit, encode
@@ -247,7 +247,7 @@ class RedisProtocol(LineReceiver):
         pending = 0
         # Keyspace commands skip execute()'s checks, in runs, while none of
         # them can refuse or delay them; any other command may change that.
-        plain = plainCommands() if runsPlain(client) else None
+        plain = plainCommandsFor(client)
         replies = []
         while True:
             index = 0
@@ -259,7 +259,7 @@ class RedisProtocol(LineReceiver):
                 if not replies:
                     replies.append(execute(client, commands[index]))
                     index += 1
-                    plain = plainCommands() if runsPlain(client) else None
+                    plain = plainCommandsFor(client)
                 for reply in replies:
                     t = type(reply)
                     if t is Raw:

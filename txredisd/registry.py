@@ -42,7 +42,6 @@ FLAG_ORDER = (
 HIDDEN_FLAGS = frozenset(["may_replicate", "sentinel", "only_sentinel", "protected"])
 FLAGS = frozenset(FLAG_ORDER)
 
-#: Command name (lower-case L{bytes}) to L{CommandSpec}.
 class _Table(dict):
     """
     The command table: a L{dict} that counts its changes, so that views
@@ -65,6 +64,7 @@ class _Table(dict):
         return dict.pop(self, *args)
 
 
+#: Command name (lower-case L{bytes}) to L{CommandSpec}.
 COMMANDS = _Table()
 
 #: Redis's C{ACLCommandCategories}, in the order ACL CAT lists them.

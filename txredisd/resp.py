@@ -222,6 +222,16 @@ _HEX = b"0123456789abcdefABCDEF"
 _BLANKS = b" \t\n\r\v\f"
 
 
+def _splitsPlainly(text):
+    """
+    Whether C{sdssplitargs} splits C{text} (without NUL bytes) as
+    L{bytes.split} does: no quotes, and no vertical tab or form feed, which
+    bytes.split() takes as word ends where Redis only skips them before a
+    word.
+    """
+    return b'"' not in text and b"'" not in text and b"\x0b" not in text and b"\x0c" not in text
+
+
 def splitArgs(line):
     """
     Split an inline command as Redis's C{sdssplitargs} does: blanks separate
@@ -236,9 +246,7 @@ def splitArgs(line):
     if nul >= 0:
         # Redis handles the line as a C string: it stops at a NUL byte.
         line = line[:nul]
-    if b'"' not in line and b"'" not in line and b"\x0b" not in line and b"\x0c" not in line:
-        # bytes.split() also ends words at vertical tab and form feed,
-        # which sdssplitargs only skips before a word.
+    if _splitsPlainly(line):
         return line.split()
     args = []
     n = len(line)
@@ -531,9 +539,9 @@ def _plainInline(data):
     Frame a read of whole inline commands without quotes (redis-benchmark's
     PING_INLINE, a telnet session) at C speed.
 
-    Redis ends a line at its LF (dropping a CR before it), skips leading
-    C{isspace()} bytes and ends words at space, tab, CR, LF or NUL: without
-    quotes, NUL, vertical tab or form feed that is L{bytes.split}.
+    Redis ends a line at its LF (dropping a CR before it) and splits it
+    with C{sdssplitargs}: without NUL bytes, and where L{_splitsPlainly},
+    that is L{bytes.split} (see L{splitArgs}).
 
     @return: the commands, or L{None} if the exact parser must frame the
         read (a multibulk in it, a partial line, quotes, odd blanks).
@@ -542,11 +550,8 @@ def _plainInline(data):
         data[-1] != 0x0A
         or len(data) > INLINE_MAX
         or b"\n*" in data
-        or b'"' in data
-        or b"'" in data
         or b"\0" in data
-        or b"\x0b" in data
-        or b"\x0c" in data
+        or not _splitsPlainly(data)
     ):
         return None
     return [argv for argv in map(bytes.split, data.split(b"\n")) if argv]
@@ -659,10 +664,7 @@ class HiredisRequestParser:
         """
         @return: L{True} if no partial command is buffered.
         """
-        if self._pending:
-            return False
-        fallback = self._fallback
-        return not fallback._buf and fallback._chunks is None and fallback._args is None
+        return not self._pending and self._fallback.idle()
 
     def buffered(self):
         """
@@ -771,11 +773,13 @@ class HiredisRequestParser:
                 self._fed = self._consumed = 0
                 return commands, None
         if (
-            fed - consumed > INLINE_MAX
+            consumed > fed
+            or fed - consumed > INLINE_MAX
             or self._bigClaim.search(scanned) is not None
         ):
-            # A claim the exact parser refuses at once, or a large command,
-            # which it accumulates without re-scanning.
+            # Non-canonical framing, a claim the exact parser refuses at
+            # once, or a large command, which it accumulates without
+            # re-scanning.
             return self._replay(data)
         self._pending.append(data)
         self._fed = fed
