@@ -17,7 +17,7 @@ from itertools import islice
 from txredisd import errors
 from txredisd.blocking import parseTimeout
 from txredisd.errors import CommandError
-from txredisd.numbers import LLONG_MIN, parseInt
+from txredisd.numbers import LLONG_MIN, integerArgument, parseInt
 from txredisd.registry import command
 from txredisd.resp import EMPTY_ARRAY, NULL_ARRAY, OK
 from txredisd.store import registerType
@@ -50,16 +50,6 @@ registerType(List, b"list", _encoding)
 
 
 # --- helpers -----------------------------------------------------------------
-
-
-def _int(arg):
-    """
-    Parse a C{long} argument as Redis's C{getLongFromObjectOrReply}.
-    """
-    value = parseInt(arg)
-    if value is None:
-        raise CommandError(errors.NOT_INTEGER)
-    return value
 
 
 def _positive(arg, message, minimum=0):
@@ -383,8 +373,8 @@ def llen(client, argv):
 @command("lrange", 4, ["readonly"], 1, 1, 1, group="list",
          summary="Get a range of elements from a list")
 def lrange(client, argv):
-    start = _int(argv[2])
-    end = _int(argv[3])
+    start = integerArgument(argv[2])
+    end = integerArgument(argv[3])
     value = client.db.getTyped(argv[1], List)
     if value is None:
         return EMPTY_ARRAY
@@ -401,7 +391,7 @@ def lindex(client, argv):
     value = client.db.getTyped(argv[1], List)
     if value is None:
         return None
-    index = _int(argv[2])
+    index = integerArgument(argv[2])
     if not -len(value) <= index < len(value):
         return None
     return value[index]
@@ -420,7 +410,7 @@ def lpos(client, argv):
         if i + 1 >= len(argv):
             raise CommandError(errors.SYNTAX)
         if option == b"rank":
-            rank = _int(argv[i + 1])
+            rank = integerArgument(argv[i + 1])
             if rank == 0:
                 raise CommandError(errors.RANK_ZERO)
         elif option == b"count":
@@ -468,7 +458,7 @@ def lset(client, argv):
     value = client.db.getTyped(key, List, write=True)
     if value is None:
         raise CommandError(errors.NO_SUCH_KEY)
-    index = _int(argv[2])
+    index = integerArgument(argv[2])
     if not -len(value) <= index < len(value):
         raise CommandError(errors.OUT_OF_RANGE)
     value[index] = argv[3]
@@ -501,7 +491,7 @@ def linsert(client, argv):
 @command("lrem", 4, ["write"], 1, 1, 1, group="list",
          summary="Remove elements from a list")
 def lrem(client, argv):
-    count = _int(argv[2])
+    count = integerArgument(argv[2])
     key = argv[1]
     value = client.db.getTyped(key, List, write=True)
     if value is None:
@@ -530,8 +520,8 @@ def lrem(client, argv):
 @command("ltrim", 4, ["write"], 1, 1, 1, group="list",
          summary="Trim a list to the specified range")
 def ltrim(client, argv):
-    start = _int(argv[2])
-    end = _int(argv[3])
+    start = integerArgument(argv[2])
+    end = integerArgument(argv[3])
     key = argv[1]
     value = client.db.getTyped(key, List, write=True)
     if value is None:

@@ -24,7 +24,7 @@ import re
 
 from txredisd import blocking, errors, store
 from txredisd.errors import CommandError, safe
-from txredisd.numbers import LLONG_MAX, parseInt
+from txredisd.numbers import LLONG_MAX, integerArgument, parseInt
 from txredisd.registry import command, container
 from txredisd.resp import NULL_ARRAY, OK, Map, Status
 from txredisd.stream import (
@@ -133,13 +133,6 @@ def _intervalEnd(data):
     return parseId(data, ID_MAX, strict=False)[0]
 
 
-def _integer(data, message=errors.NOT_INTEGER):
-    value = parseInt(data)
-    if value is None:
-        raise CommandError(message)
-    return value
-
-
 # --- replies -------------------------------------------------------------------
 
 
@@ -212,7 +205,7 @@ def _parseTrimArgs(client, argv, xadd):
             elif moreargs >= 2 and following == b"=":
                 i += 1
             if lower == b"maxlen":
-                maxlen = _integer(argv[i + 1])
+                maxlen = integerArgument(argv[i + 1])
                 if maxlen < 0:
                     raise CommandError(errors.XADD_MAXLEN_NEGATIVE)
                 args.maxlen = maxlen
@@ -221,7 +214,7 @@ def _parseTrimArgs(client, argv, xadd):
             i += 1
             args.argIndex = i
         elif lower == b"limit" and moreargs:
-            args.limit = _integer(argv[i + 1])
+            args.limit = integerArgument(argv[i + 1])
             if args.limit < 0:
                 raise CommandError(errors.XADD_LIMIT_NEGATIVE)
             limitGiven = True
@@ -347,7 +340,7 @@ def _range(client, argv, reverse):
     j = 4
     while j < len(argv):
         if argv[j].lower() == b"count" and j + 1 < len(argv):
-            count = max(_integer(argv[j + 1]), 0)
+            count = max(integerArgument(argv[j + 1]), 0)
             j += 2
         else:
             raise CommandError(errors.SYNTAX)
@@ -414,7 +407,7 @@ def xsetid(client, argv):
         moreargs = len(argv) - 1 - i
         opt = argv[i].lower()
         if opt == b"entriesadded" and moreargs:
-            entriesAdded = _integer(argv[i + 1])
+            entriesAdded = integerArgument(argv[i + 1])
             if entriesAdded < 0:
                 raise CommandError(errors.XSETID_ENTRIES_ADDED_NEGATIVE)
         elif opt == b"maxdeletedid" and moreargs:
@@ -520,7 +513,7 @@ def _parseRead(client, argv, xreadgroup):
             request.block = blocking.parseTimeout(argv[i], client.server.store.now, milliseconds=True)
         elif opt == b"count" and moreargs:
             i += 1
-            request.count = max(_integer(argv[i]), 0)
+            request.count = max(integerArgument(argv[i]), 0)
         elif opt == b"streams" and moreargs:
             streamsArg = i + 1
             streamsCount = argc - streamsArg
@@ -789,11 +782,11 @@ def xpending(client, argv):
     if argc >= 6:
         startIndex = 3
         if argv[3].lower() == b"idle":
-            minIdle = _integer(argv[4])
+            minIdle = integerArgument(argv[4])
             if argc < 8:
                 raise CommandError(errors.SYNTAX)
             startIndex += 2
-        count = max(_integer(argv[startIndex + 2]), 0)
+        count = max(integerArgument(argv[startIndex + 2]), 0)
         start = _intervalStart(argv[startIndex])
         end = _intervalEnd(argv[startIndex + 1])
         if startIndex + 3 < argc:
@@ -898,7 +891,7 @@ def xclaim(client, argv):
     stream, group = _groupOf(client, key, argv[2], write=True)
     if group is None:
         raise _noGroup(key, argv[2])
-    minIdle = max(_integer(argv[4], errors.XCLAIM_MIN_IDLE), 0)
+    minIdle = max(integerArgument(argv[4], errors.XCLAIM_MIN_IDLE), 0)
     ids = []
     j = 5
     while j < len(argv):
@@ -921,13 +914,13 @@ def xclaim(client, argv):
             justId = True
         elif opt == b"idle" and moreargs:
             j += 1
-            deliveryTime = now - _integer(argv[j], errors.XCLAIM_IDLE)
+            deliveryTime = now - integerArgument(argv[j], errors.XCLAIM_IDLE)
         elif opt == b"time" and moreargs:
             j += 1
-            deliveryTime = _integer(argv[j], errors.XCLAIM_TIME)
+            deliveryTime = integerArgument(argv[j], errors.XCLAIM_TIME)
         elif opt == b"retrycount" and moreargs:
             j += 1
-            retryCount = _integer(argv[j], errors.XCLAIM_RETRYCOUNT)
+            retryCount = integerArgument(argv[j], errors.XCLAIM_RETRYCOUNT)
         elif opt == b"lastid" and moreargs:
             j += 1
             lastId = _strictId(argv[j])
@@ -972,7 +965,7 @@ def xclaim(client, argv):
 
 @command("xautoclaim", -6, ["write", "fast"], 1, 1, 1, group="stream")
 def xautoclaim(client, argv):
-    minIdle = max(_integer(argv[4], errors.XAUTOCLAIM_MIN_IDLE), 0)
+    minIdle = max(integerArgument(argv[4], errors.XAUTOCLAIM_MIN_IDLE), 0)
     start = _intervalStart(argv[5])
     count = 100
     justId = False
@@ -1058,7 +1051,7 @@ def _subcommandSyntax(argv):
 
 
 def _entriesRead(data):
-    value = _integer(data)
+    value = integerArgument(data)
     if value < 0 and value != INVALID_ENTRIES_READ:
         raise CommandError(errors.ENTRIESREAD_NEGATIVE)
     return value
@@ -1260,7 +1253,7 @@ def xinfoStream(client, argv):
         if len(argv) > 4:
             if len(argv) != 6 or argv[4].lower() != b"count":
                 raise _subcommandSyntax(argv)
-            count = _integer(argv[5])
+            count = integerArgument(argv[5])
             if count < 0:
                 count = 10
     items = [
