@@ -84,6 +84,15 @@ PARSE_VECTORS = [
     (b"*1\r\n$4\r\nPING\r\n*1\r\n+PING\r\n", [[b"PING"]], "expected '$', got '+'"),
     (b"*3\r\n$4\r\nECHO\r\n+ab\r\n=6\r\ntxt:ab\r\n", [], "expected '$', got '+'"),
     (b"*3\r\n$4\r\nECHO\r\n=6\r\ntxt:ab\r\n+ab\r\n", [], "expected '$', got '='"),
+    # Top-level replies hiredis takes as equal to False (:0, #f, ,0) and
+    # empty multibulks after whole commands.
+    (b"*1\r\n$4\r\nPING\r\n:0\r\n*1\r\n$4\r\nPING\r\n", [[b"PING"], [b":0"], [b"PING"]], None),
+    (
+        b"*1\r\n$4\r\nPING\r\n#f\r\n,0\r\n*0\r\n*1\r\n$4\r\nPING\r\n",
+        [[b"PING"], [b"#f"], [b",0"], [b"PING"]],
+        None,
+    ),
+    (b"*1\r\n$4\r\nPING\r\n*0\r\n*1\r\n$4\r\nPING\r\n", [[b"PING"], [b"PING"]], None),
     # Redis ends a header at its CR whatever follows.
     (b"*1\r\n$4\r\nPING\r\n*1\r\n$4\rXPING\r\n", [[b"PING"], [b"PING"]], None),
     (b"*1\r\n%1\r\n$1\r\na\r\n$1\r\nb\r\n", [], "expected '$', got '%'"),

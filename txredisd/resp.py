@@ -575,21 +575,50 @@ def _headerWalk(commands, data):
         with it.
     """
     pos = 0
+    steps = _STEPS
+    heads = _HEADS
     try:
         for command in commands:
             if data[pos] != 0x2A:
                 return -1
-            count = len(command)
-            pos += 4 if count < 10 else 3 + len(str(count))
+            pos += heads[len(command)]
             for arg in command:
                 if data[pos] != 0x24:
                     # An element that is not a bulk string.
                     return -1
                 # A '$' header gives bytes, or None for $-1 (TypeError).
+                pos += steps[len(arg)]
+    except TypeError:
+        return -1
+    except IndexError:
+        # Past the end of the data (the framing is not canonical) or of
+        # the table: the table's lookups save a third of this loop.
+        return _longWalk(commands, data)
+    return pos
+
+
+#: The canonical length of a bulk string's framing and payload, by the
+#: payload's length, for the lengths pipelines mostly carry.
+_STEPS = [size + 5 + len(str(size)) for size in range(4096)]
+#: The length of a multibulk header, by its count; C{*0}, which Redis
+#: skips and hiredis returns as an empty list, walks off the data.
+_HEADS = [1 << 62] + [3 + len(str(count)) for count in range(1, 4096)]
+
+
+def _longWalk(commands, data):
+    # _headerWalk for any lengths.
+    pos = 0
+    try:
+        for command in commands:
+            if data[pos] != 0x2A or not command:
+                return -1
+            pos += 3 + len(str(len(command)))
+            for arg in command:
+                if data[pos] != 0x24:
+                    return -1
                 size = len(arg)
-                pos += size + (6 if size < 10 else 7 if size < 100 else 5 + len(str(size)))
+                pos += size + 5 + len(str(size))
     except (IndexError, TypeError):
-        # IndexError: the framing is not canonical.
         return -1
     return pos
 
@@ -612,6 +641,11 @@ def _encodedLength(argv):
         size = len(arg)
         total += size + (6 if size < 10 else 5 + len(str(size)))
     return total
+
+
+#: What hiredis returns while no reply is complete: no reply equals it, as
+#: C{:0} and C{#f} equal hiredis's default, C{False}.
+_WAITING = object()
 
 
 def _delegate(name):
@@ -647,7 +681,7 @@ class HiredisRequestParser:
     def __init__(self, hiredis, maxBulkLen=MAX_BULK_LEN):
         self._hiredis = hiredis
         self._fallback = RequestParser(maxBulkLen)
-        self._reader = hiredis.Reader()
+        self._reader = hiredis.Reader(notEnoughData=_WAITING)
         self._hiredisError = hiredis.ProtocolError
         self._bigClaim = _bigClaim(maxBulkLen)
         # Bytes fed to hiredis since the last command boundary, how many of
@@ -721,26 +755,18 @@ class HiredisRequestParser:
 
     def _frame(self, data):
         """
-        Feed hiredis and take the multibulks it completes.
+        Feed hiredis and take the replies it completes.
 
-        @return: a L{list} of them, or L{None} if the exact parser must
-            decide (a hiredis error, C{*-1}, C{*0}, a nested or RESP3 type).
+        They are taken in C, not checked: L{_headerWalk} refuses anything
+        but multibulks of bulk strings.
+
+        @return: a L{list} of them, or L{None} on a hiredis error.
         """
-        reader = self._reader
-        reader.feed(data)
-        gets = reader.gets
-        commands = []
-        append = commands.append
+        self._reader.feed(data)
         try:
-            command = gets()
-            while command is not False:
-                if type(command) is not list or not command:
-                    return None
-                append(command)
-                command = gets()
+            return list(iter(self._reader.gets, _WAITING))
         except self._hiredisError:
             return None
-        return commands
 
     def _feedPending(self, data):
         """
@@ -808,6 +834,6 @@ class HiredisRequestParser:
         self._fed = self._consumed = 0
         self._done = []
         self._tail = b""
-        self._reader = self._hiredis.Reader()
+        self._reader = self._hiredis.Reader(notEnoughData=_WAITING)
         commands, error = self._fallback.feed(pending)
         return commands[skip:], error
