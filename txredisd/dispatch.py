@@ -152,11 +152,11 @@ def plainCommands():
     """
     The commands that only touch the keyspace (GET, SET, LPUSH, ...), by
     their name as clients send it (lower and upper case), for
-    L{runsPlain} callers.
+    L{plainCommandsFor}.
 
     Running one changes nothing that L{execute} checks before running a
     command (authentication, MULTI, ACL, subscriptions, pauses, scripts,
-    loading), so while L{runsPlain} holds, L{runPlain} may run them
+    loading), so while L{plainCommandsFor} offers them, L{runPlain} may run them
     directly.
 
     @return: a L{dict} of L{bytes} to L{txredisd.registry.CommandSpec}.
@@ -177,15 +177,15 @@ def plainCommands():
     return _plain
 
 
-def runsPlain(client):
+def plainCommandsFor(client):
     """
-    Whether L{execute} would run any of L{plainCommands} for C{client}
+    L{plainCommands}, if L{execute} would run any of them for C{client}
     straight away, with no check refusing, queueing or delaying it.
 
-    @return: L{bool}.
+    @return: L{plainCommands}, or L{None}.
     """
     server = client.server
-    return (
+    if (
         client.multi is None
         and client.kind == "normal"
         and (client.authenticated or not server.acl.authRequired)
@@ -196,15 +196,9 @@ def runsPlain(client):
         and not server.readOnlyReplica
         and server.busyScript is None
         and server.clientPause.mode is None
-    )
-
-
-def plainCommandsFor(client):
-    """
-    @return: L{plainCommands} if L{runsPlain} holds for C{client}, else
-        L{None}.
-    """
-    return plainCommands() if runsPlain(client) else None
+    ):
+        return _plain if _plainBuiltFrom == COMMANDS.version else plainCommands()
+    return None
 
 
 def execute(client, argv):
@@ -335,8 +329,8 @@ def call(client, spec, argv):
 def runPlain(client, commands, start, plain, replies):
     """
     Run the commands from C{commands[start]} on while they are plain ones
-    (L{plainCommands}) with a valid arity, for a client for which
-    L{runsPlain} holds: what L{execute} and L{call} do for each of them,
+    (L{plainCommands}) with a valid arity, for a client
+    L{plainCommandsFor} offers them to: what L{execute} and L{call} do for each of them,
     with the per-command bookkeeping that does not depend on the command
     done once for the run (the time stamp, the command count), and one
     clock read per command for its duration.  Pipelined keyspace commands
@@ -351,6 +345,12 @@ def runPlain(client, commands, start, plain, replies):
     store = server.store
     stats = server.commandStats
     blocking = server.blocking
+    append = replies.append
+    # No plain command adds a MONITOR, a replica or an AOF, or changes the
+    # slow log's threshold: they are read once per run (and again after
+    # blocked clients ran).
+    floor = -1.0 if server.monitors else server.watchFloor
+    propagating = bool(server.propagators)
     store.now = int(server.clock.seconds() * 1000)
     index = start
     count = len(commands)
@@ -364,9 +364,9 @@ def runPlain(client, commands, start, plain, replies):
         if len(argv) != arity and not -len(argv) <= arity < 0:
             break
         index += 1
-        ran = spec
-        dirty = store.dirty
-        client.propagateAs = None
+        if propagating:
+            dirty = store.dirty
+            client.propagateAs = None
         try:
             reply = spec.handler(client, argv)
         except Exception as e:
@@ -379,15 +379,17 @@ def runPlain(client, commands, start, plain, replies):
             stat = _commandStat(server, spec)
         stat[0] += 1
         stat[1] += elapsed
-        if elapsed >= server.watchFloor or server.monitors:
+        if elapsed >= floor:
             afterCall(server, client, spec, argv, elapsed)
-        if store.dirty != dirty and server.propagators:
+        if propagating and store.dirty != dirty:
             _propagate(server, client, argv)
-        replies.append(reply)
+        append(reply)
         if blocking.ready:
             # As execute(): clients blocked on keys this command pushed to
             # are served before the next command.
             blocking.serveReady()
+            floor = -1.0 if server.monitors else server.watchFloor
+            propagating = bool(server.propagators)
             store.now = int(server.clock.seconds() * 1000)
             started = perf_counter()
         if type(reply) is Deferred:
@@ -396,5 +398,5 @@ def runPlain(client, commands, start, plain, replies):
         server.stats["total_commands_processed"] += index - start
         # CLIENT LIST's cmd= for other clients (no plain command shows it
         # for itself).
-        client.lastCommand = ran.name
+        client.lastCommand = plain[commands[index - 1][0]].name
     return index
