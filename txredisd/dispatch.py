@@ -152,12 +152,12 @@ def plainCommands():
     """
     The commands that only touch the keyspace (GET, SET, LPUSH, ...), by
     their name as clients send it (lower and upper case), for
-    L{plainCommandsFor}.
+    L{runPlain}.
 
     Running one changes nothing that L{execute} checks before running a
     command (authentication, MULTI, ACL, subscriptions, pauses, scripts,
-    loading), so while L{plainCommandsFor} offers them, L{runPlain} may run them
-    directly.
+    loading), so while none of those checks applies to a client,
+    L{runPlain} may run them directly.
 
     @return: a L{dict} of L{bytes} to L{txredisd.registry.CommandSpec}.
     """
@@ -175,30 +175,6 @@ def plainCommands():
                 _plain[name] = _plain[name.upper()] = spec
         _plainBuiltFrom = COMMANDS.version
     return _plain
-
-
-def plainCommandsFor(client):
-    """
-    L{plainCommands}, if L{execute} would run any of them for C{client}
-    straight away, with no check refusing, queueing or delaying it.
-
-    @return: L{plainCommands}, or L{None}.
-    """
-    server = client.server
-    if (
-        client.multi is None
-        and client.kind == "normal"
-        and (client.authenticated or not server.acl.authRequired)
-        and client.aclUser.unrestricted
-        and not client.subscriptions
-        and not server.loading
-        and not server.evictor.active
-        and not server.readOnlyReplica
-        and server.busyScript is None
-        and server.clientPause.mode is None
-    ):
-        return _plain if _plainBuiltFrom == COMMANDS.version else plainCommands()
-    return None
 
 
 def execute(client, argv):
@@ -326,15 +302,16 @@ def call(client, spec, argv):
     return reply
 
 
-def runPlain(client, commands, start, plain, replies):
+def runPlain(client, commands, start, replies):
     """
     Run the commands from C{commands[start]} on while they are plain ones
-    (L{plainCommands}) with a valid arity, for a client
-    L{plainCommandsFor} offers them to: what L{execute} and L{call} do for each of them,
-    with the per-command bookkeeping that does not depend on the command
-    done once for the run (the time stamp, the command count), and one
-    clock read per command for its duration.  Pipelined keyspace commands
-    are the bulk of a busy server's work.
+    (L{plainCommands}) with a valid arity, if L{execute} would run them for
+    C{client} straight away, with no check refusing, queueing or delaying
+    them: what L{execute} and L{call} do for each of them, with the
+    bookkeeping that does not depend on the command done once for the
+    run (the time stamp, the command count), and one clock read per
+    command for its duration.  Pipelined keyspace commands are the bulk of
+    a busy server's work.
 
     @param replies: a L{list} the replies are appended to.
     @return: the index of the first command not run.  A run also stops
@@ -342,6 +319,20 @@ def runPlain(client, commands, start, plain, replies):
         L{twisted.internet.defer.Deferred}.
     """
     server = client.server
+    if not (
+        client.multi is None
+        and client.kind == "normal"
+        and (client.authenticated or not server.acl.authRequired)
+        and client.aclUser.unrestricted
+        and not client.subscriptions
+        and not server.loading
+        and not server.evictor.active
+        and not server.readOnlyReplica
+        and server.busyScript is None
+        and server.clientPause.mode is None
+    ):
+        return start
+    plain = _plain if _plainBuiltFrom == COMMANDS.version else plainCommands()
     store = server.store
     stats = server.commandStats
     blocking = server.blocking

@@ -18,7 +18,7 @@ from zope.interface import implementer
 
 from txredisd import errors
 from txredisd.client import Client
-from txredisd.dispatch import execute, plainCommandsFor, runPlain
+from txredisd.dispatch import execute, runPlain
 from txredisd.errors import CommandError, ProtocolError
 from txredisd.limits import MAXCLIENTS_REPLY, acceptsClient, checkOutputBuffer, checkQueryBuffer
 from txredisd.resp import HiredisRequestParser, Raw, RequestParser, UnauthenticatedLimit, encode
@@ -245,21 +245,18 @@ class RedisProtocol(LineReceiver):
         resp3 = client.resp3
         out = self._out = []
         pending = 0
-        # Keyspace commands skip execute()'s checks, in runs, while none of
-        # them can refuse or delay them; any other command may change that.
-        plain = plainCommandsFor(client)
         replies = []
         while True:
             index = 0
             count = len(commands)
             stopped = False
             while index < count and not stopped:
-                if plain is not None:
-                    index = runPlain(client, commands, index, plain, replies)
+                # Keyspace commands skip execute()'s checks, in runs, while
+                # none of them can refuse or delay them.
+                index = runPlain(client, commands, index, replies)
                 if not replies:
                     replies.append(execute(client, commands[index]))
                     index += 1
-                    plain = plainCommandsFor(client)
                 for reply in replies:
                     t = type(reply)
                     if t is Raw:

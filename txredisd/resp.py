@@ -698,7 +698,11 @@ class HiredisRequestParser:
         """
         @return: L{True} if no partial command is buffered.
         """
-        return not self._pending and self._fallback.idle()
+        fallback = self._fallback
+        # RequestParser.idle, inline: this runs after every read.
+        return not (
+            self._pending or fallback._buf or fallback._chunks is not None or fallback._args is not None
+        )
 
     def buffered(self):
         """
