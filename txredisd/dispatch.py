@@ -344,15 +344,10 @@ def runPlain(client, commands, start, replies):
     propagating = bool(server.propagators)
     store.now = int(server.clock.seconds() * 1000)
     index = start
-    count = len(commands)
     started = perf_counter()
-    while index < count:
-        argv = commands[index]
+    for argv in commands[start:] if start else commands:
         spec = plain.get(argv[0])
-        if spec is None:
-            break
-        arity = spec.arity
-        if len(argv) != arity and not -len(argv) <= arity < 0:
+        if spec is None or not spec.minArgs <= len(argv) <= spec.maxArgs:
             break
         index += 1
         if propagating:

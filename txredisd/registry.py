@@ -111,6 +111,10 @@ _GROUP_CATEGORIES = {
 }
 
 
+#: More arguments than any request can carry.
+_UNBOUNDED = 1 << 62
+
+
 class CommandSpec:
     """
     One command (or subcommand) of the table.
@@ -143,6 +147,8 @@ class CommandSpec:
     __slots__ = (
         "name",
         "arity",
+        "minArgs",
+        "maxArgs",
         "flags",
         "firstKey",
         "lastKey",
@@ -186,6 +192,9 @@ class CommandSpec:
             raise ValueError("unknown flags %r for %s" % (unknown, name))
         self.name = name
         self.arity = arity
+        # The arity as the range of argument counts it allows.
+        self.minArgs = abs(arity)
+        self.maxArgs = arity if arity > 0 else _UNBOUNDED
         self.flags = frozenset(flags)
         self.firstKey = firstKey
         self.lastKey = lastKey

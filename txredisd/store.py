@@ -184,14 +184,15 @@ class Database:
         if value is not None and self.expires and key in self.expires:
             if self._expired(key):
                 value = None
+        keyspace = self.keyspace
         if value is None:
-            self.keyspace.misses += 1
-            if self.keyspace.notifyMiss:
-                self.keyspace.notify("m", b"keymiss", key, self.index)
+            keyspace.misses += 1
+            if keyspace.notifyMiss:
+                keyspace.notify("m", b"keymiss", key, self.index)
         else:
-            self.keyspace.hits += 1
+            keyspace.hits += 1
             if self.access is not None:
-                self.keyspace.tracker.touch(self.access, key)
+                keyspace.tracker.touch(self.access, key)
         return value
 
     def getForWrite(self, key):
@@ -223,10 +224,10 @@ class Database:
         if not keepTTL and self.expires:
             self.expires.pop(key, None)
         if self.access is not None:
-            self.keyspace.tracker.touch(self.access, key)
+            keyspace.tracker.touch(self.access, key)
         if signal:
-            self.keyspace.dirty += 1
-            if self.keyspace.watched:
+            keyspace.dirty += 1
+            if keyspace.watched:
                 self._touchWatched(key)
 
     def delete(self, key):
