@@ -14,6 +14,7 @@ from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.helpers import Connection, makeServer
+from txredisd.dispatch import plainCommands
 from txredisd.protocol import EagerServer, RedisFactory, RedisProtocol, listenTCPEager
 from txredisd.registry import COMMANDS, command
 from txredisd.resp import encodeCommand
@@ -252,6 +253,28 @@ class PlainRunTests(SynchronousTestCase):
             conn.feed(request),
             b"+OK\r\n+OK\r\n+QUEUED\r\n*1\r\n+OK\r\n$1\r\n2\r\n",
         )
+
+    def test_pingInRuns(self):
+        """
+        PING and ECHO run in runs, with PING's arity error counted as a
+        failed call, and a RESP2 SUBSCRIBE earlier in the same read still
+        gives PING its pub/sub form.
+        """
+        self.assertTrue({b"PING", b"ping", b"ECHO"} <= plainCommands().keys())
+        conn = Connection()
+        request = b"".join(
+            encodeCommand(argv)
+            for argv in [[b"PING"], [b"ECHO", b"e"], [b"PING", b"a", b"b"], [b"SUBSCRIBE", b"c"], [b"PING"]]
+        )
+        self.assertEqual(
+            conn.feed(request),
+            b"+PONG\r\n$1\r\ne\r\n-ERR wrong number of arguments for 'ping' command\r\n"
+            b"*3\r\n$9\r\nsubscribe\r\n$1\r\nc\r\n:1\r\n*2\r\n$4\r\npong\r\n$0\r\n\r\n",
+        )
+        stats = conn.server.commandStats
+        self.assertEqual((stats["ping"][0], stats["ping"][3], stats["echo"][0]), (3, 1, 1))
+        self.assertEqual(conn.server.stats["total_commands_processed"], 5)
+
 
 
 class DeferredReplyTests(SynchronousTestCase):

@@ -142,6 +142,8 @@ def _rejectOnOOM(client, spec, argv):
 _PLAIN_GROUPS = frozenset(
     ["string", "list", "hash", "set", "sorted_set", "geo", "stream", "bitmap", "hyperloglog", "generic"]
 )
+#: Commands of other groups that touch nothing but their reply.
+_PLAIN_NAMES = frozenset(["ping", "echo"])
 #: Flags of commands that may block, wait or change what execute() checks.
 _UNPLAIN_FLAGS = frozenset(["blocking", "admin", "noscript", "no_multi", "pubsub", "no_auth"])
 _plain = {}
@@ -150,9 +152,9 @@ _plainBuiltFrom = None
 
 def plainCommands():
     """
-    The commands that only touch the keyspace (GET, SET, LPUSH, ...), by
-    their name as clients send it (lower and upper case), for
-    L{runPlain}.
+    The commands that only touch the keyspace (GET, SET, LPUSH, ...), or
+    nothing (PING, ECHO), by their name as clients send it (lower and
+    upper case), for L{runPlain}.
 
     Running one changes nothing that L{execute} checks before running a
     command (authentication, MULTI, ACL, subscriptions, pauses, scripts,
@@ -166,7 +168,7 @@ def plainCommands():
         _plain.clear()
         for spec in COMMANDS.values():
             if (
-                spec.group in _PLAIN_GROUPS
+                (spec.group in _PLAIN_GROUPS or spec.name in _PLAIN_NAMES)
                 and spec.handler is not None
                 and not spec.subcommands
                 and not (spec.flags & _UNPLAIN_FLAGS)
