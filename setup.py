@@ -12,7 +12,7 @@ setup(
     install_requires=[
         "Twisted>=22.10",
         "zope.interface>=5",
-        "hiredis>=2.0",
+        "hiredis>=2.1",
         "sortedcontainers>=2.4",
         "lupa>=2.0",
         # CRC64 and LZF for RDB files in C; txredisd.persistence.checksums
