@@ -335,7 +335,8 @@ def _incrBy(client, key, increment):
     """
     Redis's C{incrDecrCommand}: add to the integer held at C{key}.
     """
-    value = getStringForWrite(client, key)
+    db = client.db
+    value = db.getTyped(key, bytes, write=True)
     if value is None:
         old = 0
     elif len(value) < 19 and value.isdigit() and (value[0] != 0x30 or len(value) == 1):
@@ -349,7 +350,7 @@ def _incrBy(client, key, increment):
     if new > LLONG_MAX or new < LLONG_MIN:
         raise CommandError(errors.OVERFLOW)
     # INCR keeps the key's time to live (Redis's dbOverwrite).
-    client.db.set(key, b"%d" % (new,), keepTTL=value is not None)
+    db.set(key, b"%d" % (new,), keepTTL=value is not None)
     _notify(client, b"incrby", key)
     return new
 
