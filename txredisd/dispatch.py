@@ -15,11 +15,12 @@ from twisted.logger import Logger
 
 from txredisd import errors
 from txredisd.errors import CommandError
+from txredisd.loglevel import observer as logObserver
 from txredisd.monitoring import afterCall
 from txredisd.registry import COMMANDS
 from txredisd.resp import QUEUED
 
-_log = Logger()
+_log = Logger(observer=logObserver)
 
 # Commands that run at once inside MULTI instead of being queued.
 _MULTI_CONTROL = frozenset([b"exec", b"discard", b"multi", b"watch", b"quit", b"reset"])

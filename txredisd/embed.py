@@ -22,6 +22,7 @@ from twisted.internet import defer, endpoints
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
+from txredisd.loglevel import observer as logObserver
 from txredisd.tap import CronService, Options, TCPPortService
 
 
@@ -131,7 +132,7 @@ class RedisService(service.MultiService):
     @ivar factory: the L{txredisd.protocol.RedisFactory} its listeners use.
     """
 
-    _log = Logger()
+    _log = Logger(observer=logObserver)
 
     def __init__(self, reactor, options):
         """

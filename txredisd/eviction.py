@@ -29,8 +29,9 @@ from itertools import repeat
 from twisted.logger import Logger
 
 from txredisd import allocator
+from txredisd.loglevel import observer as logObserver
 
-_log = Logger()
+_log = Logger(observer=logObserver)
 
 _LRU_POLICIES = frozenset([b"allkeys-lru", b"volatile-lru"])
 _LFU_POLICIES = frozenset([b"allkeys-lfu", b"volatile-lfu"])
@@ -351,7 +352,7 @@ class Evictor:
     @ivar evicted: keys evicted since the stats were reset.
     """
 
-    _log = Logger()
+    _log = Logger(observer=logObserver)
 
     def __init__(self, server):
         self.server = server

@@ -12,8 +12,9 @@ apply to.
 from twisted.logger import Logger
 
 from txredisd import errors
+from txredisd.loglevel import observer as logObserver
 
-_log = Logger()
+_log = Logger(observer=logObserver)
 
 MAXCLIENTS_REPLY = b"-%s\r\n" % (errors.MAX_CLIENTS.encode(),)
 

@@ -21,6 +21,7 @@ from txredisd.client import Client
 from txredisd.dispatch import execute, runPlain
 from txredisd.errors import CommandError, ProtocolError
 from txredisd.limits import MAXCLIENTS_REPLY, acceptsClient, checkOutputBuffer, checkQueryBuffer
+from txredisd.loglevel import observer as logObserver
 from txredisd.resp import HiredisRequestParser, Raw, RequestParser, UnauthenticatedLimit, encode
 
 try:
@@ -109,7 +110,7 @@ class RedisProtocol(LineReceiver):
     """
 
     MAX_LENGTH = 64 * 1024
-    _log = Logger()
+    _log = Logger(observer=logObserver)
 
     def __init__(self, server, useHiredis=True):
         self.server = server

@@ -39,11 +39,12 @@ from twisted.logger import Logger
 from txredisd import errors
 from txredisd.client import Client
 from txredisd.errors import CommandError
+from txredisd.loglevel import observer as logObserver
 from txredisd.numbers import formatDouble
 from txredisd.registry import COMMANDS
 from txredisd.resp import NO_REPLY, NULL_ARRAY, Map, Push, Raw, Set, Status, Verbatim
 
-_log = Logger()
+_log = Logger(observer=logObserver)
 
 REDIS_VERSION = b"7.0.15"
 REDIS_VERSION_NUM = 0x07000F

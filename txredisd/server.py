@@ -14,6 +14,7 @@ from txredisd.blocking import BlockingManager
 from txredisd.config import Config
 from txredisd.eviction import Evictor
 from txredisd.limits import Limits, closeIdleClients
+from txredisd.loglevel import observer as logObserver
 from txredisd.monitoring import ClientPause, LatencyMonitor, SlowLog, watchFloor
 from txredisd.pubsub import PubSub
 from txredisd.info import InstantaneousMetrics, defaultSections, sampleMetrics
@@ -52,7 +53,7 @@ class RedisServer:
     @ivar clientPause: the L{txredisd.monitoring.ClientPause}.
     """
 
-    _log = Logger()
+    _log = Logger(observer=logObserver)
 
     def __init__(self, clock, config=None, reactor=None):
         self.clock = clock
@@ -106,6 +107,9 @@ class RedisServer:
         self.slowlog = SlowLog(self.config)
         self.latency = LatencyMonitor(self.config)
         self.watchFloor = watchFloor(self)
+        # loglevel filters every txredisd logger, process-wide as Twisted's
+        # logging is.
+        logObserver.setLevel(self.config["loglevel"])
         self.config.observers.append(self._watchChanged)
         # Clients in MONITOR mode, in the order they asked.
         self.monitors = []
@@ -190,6 +194,8 @@ class RedisServer:
     def _watchChanged(self, name, value):
         if name in ("slowlog-log-slower-than", "latency-monitor-threshold"):
             self.watchFloor = watchFloor(self)
+        elif name == "loglevel":
+            logObserver.setLevel(value)
 
     def _forgetMonitor(self, client):
         if client.monitor:

@@ -11,8 +11,9 @@ from twisted.python import usage
 
 import txredisd
 from txredisd.config import PARAMETERS, Config, ConfigError, ConfigFileError, loadFile
+from txredisd.loglevel import observer as logObserver
 
-_log = Logger()
+_log = Logger(observer=logObserver)
 
 
 def _option(parameter):
@@ -108,7 +109,7 @@ class StartupLogService(service.Service):
     place, so a supervisor reading the line may stop the server cleanly.
     """
 
-    _log = Logger()
+    _log = Logger(observer=logObserver)
 
     def __init__(self, reactor, describe):
         self._reactor = reactor
@@ -155,7 +156,7 @@ class ExitLogService(service.Service):
     reactor's shutdown phase, whose services (the final save) it waits for.
     """
 
-    _log = Logger()
+    _log = Logger(observer=logObserver)
 
     def __init__(self, reactor):
         self._reactor = reactor
@@ -178,7 +179,7 @@ class TCPPortService(service.Service):
     bind them is logged, not fatal.
     """
 
-    _log = Logger()
+    _log = Logger(observer=logObserver)
 
     def __init__(self, reactor, port, bind, factory):
         self.reactor = reactor

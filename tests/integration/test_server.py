@@ -115,6 +115,25 @@ def test_sigtermExitsCleanly(tmp_path):
     server.stop()
 
 
+def test_loglevel(tmp_path):
+    """
+    --loglevel warning drops the startup notice; CONFIG SET loglevel notice
+    brings notices back, as the exit line shows.
+    """
+    server = startTxredisd(tmp_path, "--loglevel", "warning")
+    client = server.client()
+    assert client.ping()
+    assert client.config_get("loglevel") == {"loglevel": "warning"}
+    assert client.config_set("loglevel", "notice")
+    client.close()
+    server.process.send_signal(signal.SIGTERM)
+    assert server.process.wait(30) == 0
+    server.stop()
+    log = server.log()
+    assert "bye bye" in log, log
+    assert "pid=" not in log, log
+
+
 def test_listenEndpoint(tmp_path):
     """
     --listen adds a Twisted endpoint: a Unix socket redis-cli can use.

@@ -18,11 +18,12 @@ from txredisd.acl import (
     hasSpaces,
 )
 from txredisd.errors import CommandError
+from txredisd.loglevel import observer as logObserver
 from txredisd.numbers import parseInt
 from txredisd.registry import ACL_CATEGORIES, COMMANDS, command, container
 from txredisd.resp import OK, Map, Set, Status
 
-_log = Logger()
+_log = Logger(observer=logObserver)
 
 container("acl", -2, group="server")
 

@@ -7,11 +7,12 @@ from twisted.logger import Logger
 
 from txredisd import errors
 from txredisd.errors import CommandError
+from txredisd.loglevel import observer as logObserver
 from txredisd.registry import command
 from txredisd.resp import NO_REPLY, OK, Status
 
 
-_log = Logger()
+_log = Logger(observer=logObserver)
 
 
 def _persistence(clientOrServer):

@@ -21,6 +21,7 @@ from twisted.internet.threads import deferToThread
 from twisted.logger import Logger
 
 from txredisd.client import Client
+from txredisd.loglevel import observer as logObserver
 from txredisd.persistence import rdb
 from txredisd.persistence.snapshot import Snapshot
 from txredisd.persistence.values import fromPlain
@@ -93,7 +94,7 @@ class AppendOnlyFile:
     @ivar rewriting: the L{Deferred} of the running rewrite, or L{None}.
     """
 
-    _log = Logger()
+    _log = Logger(observer=logObserver)
 
     def __init__(self, server, deferToThread=deferToThread, fsync=os.fsync):
         self.server = server

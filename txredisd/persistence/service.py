@@ -19,6 +19,7 @@ from twisted.logger import Logger
 
 import txredisd
 from txredisd.errors import CommandError
+from txredisd.loglevel import observer as logObserver
 from txredisd.persistence import rdb
 from txredisd.persistence.snapshot import Snapshot
 from txredisd.persistence.values import fromPlain
@@ -43,7 +44,7 @@ class Persistence:
     @ivar scheduled: a BGSAVE SCHEDULE waits for the running save.
     """
 
-    _log = Logger()
+    _log = Logger(observer=logObserver)
 
     def __init__(self, server, deferToThread=deferToThread, fsync=os.fsync):
         self.server = server
@@ -361,7 +362,7 @@ class PersistenceService(service.Service):
     saves when stopping if save points are configured.
     """
 
-    _log = Logger()
+    _log = Logger(observer=logObserver)
 
     def __init__(self, server):
         self.server = server

@@ -18,6 +18,7 @@ from twisted.internet.threads import deferToThread
 from twisted.logger import Logger
 
 import txredisd
+from txredisd.loglevel import observer as logObserver
 from txredisd.persistence import rdb
 from txredisd.persistence.snapshot import Snapshot
 from txredisd.resp import Raw, encodeCommand
@@ -91,7 +92,7 @@ class ReplicationMaster:
     @ivar replicas: L{ReplicaState}s by client id.
     """
 
-    _log = Logger()
+    _log = Logger(observer=logObserver)
 
     def __init__(self, server, deferToThread=deferToThread):
         self.server = server

@@ -18,6 +18,7 @@ from twisted.logger import Logger
 from txredisd.client import Client
 from txredisd.dispatch import call, lookupCommand
 from txredisd.errors import CommandError
+from txredisd.loglevel import observer as logObserver
 from txredisd.persistence import rdb
 from txredisd.persistence.values import fromPlain
 from txredisd.resp import RequestParser, _encodedLength, encodeCommand
@@ -49,7 +50,7 @@ class MasterLinkProtocol(Protocol):
     One connection to the master.
     """
 
-    _log = Logger()
+    _log = Logger(observer=logObserver)
 
     def __init__(self, replication):
         self.replication = replication
@@ -305,7 +306,7 @@ class ReplicaOf:
     @ivar offset: bytes of the master's stream applied.
     """
 
-    _log = Logger()
+    _log = Logger(observer=logObserver)
 
     def __init__(self, server, replicationMaster, reactor, deferToThread=deferToThread):
         self.server = server
