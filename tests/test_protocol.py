@@ -197,6 +197,13 @@ class PipelineTests(SynchronousTestCase):
         self.assertNotIn(conn.client.id, conn.server.clients)
 
 
+def pipeline(*commands):
+    """
+    @return: C{commands} (each a L{list} of L{bytes}) encoded in one read.
+    """
+    return b"".join(map(encodeCommand, commands))
+
+
 class PlainRunTests(SynchronousTestCase):
     """
     Pipelined keyspace commands run in runs (L{txredisd.dispatch.runPlain})
@@ -210,10 +217,7 @@ class PlainRunTests(SynchronousTestCase):
         in neither.
         """
         conn = Connection()
-        request = b"".join(
-            encodeCommand(argv)
-            for argv in [[b"SET", b"a", b"1"], [b"incr", b"a"], [b"NOPE"], [b"GET", b"a"], [b"GET"]]
-        )
+        request = pipeline([b"SET", b"a", b"1"], [b"incr", b"a"], [b"NOPE"], [b"GET", b"a"], [b"GET"])
         self.assertEqual(
             conn.feed(request),
             b"+OK\r\n:2\r\n-ERR unknown command 'NOPE', with args beginning with: \r\n"
@@ -235,7 +239,7 @@ class PlainRunTests(SynchronousTestCase):
         waiter = Connection(server)
         self.assertEqual(waiter.feed(encodeCommand([b"BLPOP", b"l", b"0"])), b"")
         pusher = Connection(server)
-        request = encodeCommand([b"LPUSH", b"l", b"x"]) + encodeCommand([b"LPOP", b"l"])
+        request = pipeline([b"LPUSH", b"l", b"x"], [b"LPOP", b"l"])
         self.assertEqual(pusher.feed(request), b":1\r\n$-1\r\n")
         self.assertEqual(waiter.transport.value(), b"*2\r\n$1\r\nl\r\n$1\r\nx\r\n")
 
@@ -245,10 +249,7 @@ class PlainRunTests(SynchronousTestCase):
         commands after it in the same read.
         """
         conn = Connection()
-        request = b"".join(
-            encodeCommand(argv)
-            for argv in [[b"SET", b"a", b"1"], [b"MULTI"], [b"SET", b"a", b"2"], [b"EXEC"], [b"GET", b"a"]]
-        )
+        request = pipeline([b"SET", b"a", b"1"], [b"MULTI"], [b"SET", b"a", b"2"], [b"EXEC"], [b"GET", b"a"])
         self.assertEqual(
             conn.feed(request),
             b"+OK\r\n+OK\r\n+QUEUED\r\n*1\r\n+OK\r\n$1\r\n2\r\n",
@@ -262,10 +263,7 @@ class PlainRunTests(SynchronousTestCase):
         """
         self.assertTrue({b"PING", b"ping", b"ECHO"} <= plainCommands().keys())
         conn = Connection()
-        request = b"".join(
-            encodeCommand(argv)
-            for argv in [[b"PING"], [b"ECHO", b"e"], [b"PING", b"a", b"b"], [b"SUBSCRIBE", b"c"], [b"PING"]]
-        )
+        request = pipeline([b"PING"], [b"ECHO", b"e"], [b"PING", b"a", b"b"], [b"SUBSCRIBE", b"c"], [b"PING"])
         self.assertEqual(
             conn.feed(request),
             b"+PONG\r\n$1\r\ne\r\n-ERR wrong number of arguments for 'ping' command\r\n"
@@ -274,7 +272,6 @@ class PlainRunTests(SynchronousTestCase):
         stats = conn.server.commandStats
         self.assertEqual((stats["ping"][0], stats["ping"][3], stats["echo"][0]), (3, 1, 1))
         self.assertEqual(conn.server.stats["total_commands_processed"], 5)
-
 
 
 class DeferredReplyTests(SynchronousTestCase):
