@@ -557,7 +557,35 @@ def _plainInline(data):
     return [argv for argv in map(bytes.split, data.split(b"\n")) if argv]
 
 
-def _headerWalk(commands, data):
+def _bulkFraming(size):
+    # The bytes of "$<size>\r\n<payload>\r\n".
+    return size + 5 + len(str(size))
+
+
+def _walkHead(count):
+    # The bytes of "*<count>\r\n"; *0, which Redis skips and hiredis
+    # returns as an empty list, walks off the data.
+    return 3 + len(str(count)) if count else 1 << 62
+
+
+class _Unbounded:
+    # A length table computed at each lookup, for lengths past the lists.
+    def __init__(self, length):
+        self._length = length
+
+    def __getitem__(self, n):
+        return self._length(n)
+
+
+#: L{_bulkFraming} and L{_walkHead} by length, for the lengths pipelines
+#: mostly carry: list lookups save a third of L{_headerWalk}'s loop.
+_STEPS = [_bulkFraming(size) for size in range(4096)]
+_HEADS = [_walkHead(count) for count in range(4096)]
+_ANY_STEPS = _Unbounded(_bulkFraming)
+_ANY_HEADS = _Unbounded(_walkHead)
+
+
+def _headerWalk(commands, data, steps=_STEPS, heads=_HEADS):
     """
     Where the canonical encoding of C{commands} ends in C{data}, checking
     the type byte at every header's canonical position ('*' or '$'): with
@@ -571,12 +599,12 @@ def _headerWalk(commands, data):
     the lengths, itemgetter) measured slower than this loop.
 
     @param commands: the lists hiredis returned.
+    @param steps: L{_bulkFraming} by payload length.
+    @param heads: L{_walkHead} by argument count.
     @return: the length of the encoding, or -1 if C{data} does not start
         with it.
     """
     pos = 0
-    steps = _STEPS
-    heads = _HEADS
     try:
         for command in commands:
             if data[pos] != 0x2A:
@@ -591,34 +619,10 @@ def _headerWalk(commands, data):
     except TypeError:
         return -1
     except IndexError:
-        # Past the end of the data (the framing is not canonical) or of
-        # the table: the table's lookups save a third of this loop.
-        return _longWalk(commands, data)
-    return pos
-
-
-#: The canonical length of a bulk string's framing and payload, by the
-#: payload's length, for the lengths pipelines mostly carry.
-_STEPS = [size + 5 + len(str(size)) for size in range(4096)]
-#: The length of a multibulk header, by its count; C{*0}, which Redis
-#: skips and hiredis returns as an empty list, walks off the data.
-_HEADS = [1 << 62] + [3 + len(str(count)) for count in range(1, 4096)]
-
-
-def _longWalk(commands, data):
-    # _headerWalk for any lengths.
-    pos = 0
-    try:
-        for command in commands:
-            if data[pos] != 0x2A or not command:
-                return -1
-            pos += 3 + len(str(len(command)))
-            for arg in command:
-                if data[pos] != 0x24:
-                    return -1
-                size = len(arg)
-                pos += size + 5 + len(str(size))
-    except (IndexError, TypeError):
+        # Past the end of the data (the framing is not canonical), or
+        # past the lists: walk again without their bound.
+        if steps is _STEPS:
+            return _headerWalk(commands, data, _ANY_STEPS, _ANY_HEADS)
         return -1
     return pos
 
@@ -635,12 +639,7 @@ def _encodedLength(argv):
     @param argv: a sequence of L{bytes}.
     @return: the length of C{encodeCommand(argv)}, without building it.
     """
-    # "*<n>\r\n", then "$<len>\r\n<payload>\r\n" for each argument.
-    total = 3 + len(str(len(argv)))
-    for arg in argv:
-        size = len(arg)
-        total += size + (6 if size < 10 else 5 + len(str(size)))
-    return total
+    return 3 + len(str(len(argv))) + sum(map(_bulkFraming, map(len, argv)))
 
 
 #: What hiredis returns while no reply is complete: no reply equals it, as
