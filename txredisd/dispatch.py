@@ -101,8 +101,7 @@ def lookupCommand(client, argv):
                 return _fail(client, spec, errors.unknownSubcommand(argv[1], spec.name))
         else:
             spec = sub
-    arity = spec.arity
-    if (arity > 0 and len(argv) != arity) or len(argv) < -arity:
+    if not spec.minArgs <= len(argv) <= spec.maxArgs:
         return _fail(client, spec, errors.wrongArity(spec.name))
     return spec
 
@@ -335,6 +334,8 @@ def runPlain(client, commands, start, replies):
         and server.clientPause.mode is None
     ):
         return start
+    # plainCommands()'s own freshness check, without the call: this runs
+    # for every read.
     plain = _plain if _plainBuiltFrom == COMMANDS.version else plainCommands()
     store = server.store
     stats = server.commandStats

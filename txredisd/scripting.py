@@ -897,8 +897,7 @@ class ScriptEngine:
                     spec = None
         if spec is None:
             raise ScriptError(errors.SCRIPT_UNKNOWN_COMMAND)
-        arity = spec.arity
-        if (arity > 0 and len(argv) != arity) or len(argv) < -arity:
+        if not spec.minArgs <= len(argv) <= spec.maxArgs:
             raise ScriptError(errors.SCRIPT_WRONG_ARGS)
         flags = spec.flags
         if "noscript" in flags:

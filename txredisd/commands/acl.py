@@ -166,8 +166,7 @@ def aclDryrun(client, argv):
         spec = spec.subcommands.get(request[1].lower())
     if spec is None:
         raise CommandError("ERR Command '%s' not found" % (errors.safe(request[0]),))
-    arity = spec.arity
-    if (arity > 0 and len(request) != arity) or len(request) < -arity:
+    if not spec.minArgs <= len(request) <= spec.maxArgs:
         raise CommandError(errors.wrongArity(spec.name))
     result, index = user.check(spec, request)
     if result == ALLOWED:

@@ -534,8 +534,7 @@ def _commandKeys(argv):
     specs = keySpecs(spec)
     if not specs and spec.getKeys is None:
         raise CommandError(errors.COMMAND_NO_KEYS)
-    arity = spec.arity
-    if (arity > 0 and arity != len(target)) or len(target) < -arity:
+    if not spec.minArgs <= len(target) <= spec.maxArgs:
         raise CommandError(errors.COMMAND_BAD_ARITY)
     positions = spec.keyPositions(target)
     if not positions and "no_mandatory_keys" not in spec.flags:
