@@ -245,30 +245,37 @@ class RedisProtocol(LineReceiver):
         client = self.client
         resp3 = client.resp3
         out = self._out = []
+        append = out.append
         pending = 0
         replies = []
         while True:
             index = 0
             count = len(commands)
             stopped = False
-            while index < count and not stopped:
+            while index < count:
                 # Keyspace commands skip execute()'s checks, in runs, while
                 # none of them can refuse or delay them.
                 index = runPlain(client, commands, index, replies)
                 if not replies:
                     replies.append(execute(client, commands[index]))
                     index += 1
+                    # HELLO may have switched protocols: its own reply is in
+                    # the new one.
+                    resp3 = client.resp3
                 for reply in replies:
                     t = type(reply)
                     if t is Raw:
-                        data = reply
-                    elif t is bytes:
-                        data = b"$%d\r\n%s\r\n" % (len(reply), reply)
+                        # Constant replies: small, counted by no flush.
+                        append(reply)
+                        continue
+                    if t is bytes:
+                        pending += len(reply)
+                        append(b"$%d\r\n%s\r\n" % (len(reply), reply))
                     elif t is int:
-                        data = b":%d\r\n" % (reply,)
+                        append(b":%d\r\n" % (reply,))
                     elif t is Deferred:
-                        # Requests read while this one ran (a busy script)
-                        # follow.
+                        # A run ends at its Deferred.  Requests read while
+                        # this one ran (a busy script) follow.
                         self._queue = queue = list(commands[index:]) + self._queue
                         self._queuedBytes = sum(len(arg) for argv in queue for arg in argv) if queue else 0
                         self._waiting = reply
@@ -276,13 +283,9 @@ class RedisProtocol(LineReceiver):
                         stopped = True
                         break
                     else:
-                        if client.resp3 != resp3:
-                            # HELLO switched protocols: its own reply is in
-                            # the new one.
-                            resp3 = client.resp3
                         data = encode(reply, resp3)
-                    out.append(data)
-                    pending += len(data)
+                        pending += len(data)
+                        append(data)
                     if pending > _FLUSH_AT:
                         # Many large replies to one read: write them as they
                         # come so that the output buffer limits see them and
@@ -295,11 +298,15 @@ class RedisProtocol(LineReceiver):
                             self._queue = []
                             stopped = True
                             break
-                    if client.closeAfterReply:
-                        self._queue = []
-                        stopped = True
-                        break
                 del replies[:]
+                if stopped:
+                    break
+                if client.closeAfterReply:
+                    # Only execute()'s commands (QUIT, CLIENT KILL) close
+                    # their client, and they are alone in their batch.
+                    self._queue = []
+                    stopped = True
+                    break
             if not stopped:
                 error = self._protocolError
                 if error is not None:
