@@ -229,6 +229,41 @@ class PlainRunTests(SynchronousTestCase):
         self.assertEqual(conn.server.stats["total_commands_processed"], 3)
         self.assertEqual(conn.client.lastCommand, "get")
 
+    def test_statsCountedInStretches(self):
+        """
+        A run counts its commands in INFO commandstats by stretches of one
+        command: every call is counted once, whether the command repeats,
+        alternates, or is interrupted by serving a blocked client, and
+        the time of each stretch is the sum of its calls' times.
+        """
+        server = makeServer()
+        waiter = Connection(server)
+        waiter.feed(encodeCommand([b"BLPOP", b"l", b"0"]))
+        conn = Connection(server)
+        request = pipeline(
+            [b"SET", b"a", b"1"],
+            [b"set", b"b", b"2"],
+            [b"GET", b"a"],
+            [b"SET", b"c", b"3"],
+            [b"LPUSH", b"l", b"x"],
+            [b"LPUSH", b"l", b"y"],
+            [b"GET", b"b"],
+            [b"GET", b"c"],
+        )
+        self.assertEqual(
+            conn.feed(request),
+            b"+OK\r\n+OK\r\n$1\r\n1\r\n+OK\r\n:1\r\n:1\r\n$1\r\n2\r\n$1\r\n3\r\n",
+        )
+        stats = server.commandStats
+        self.assertEqual(
+            {name: stats[name][0] for name in ("set", "get", "lpush", "blpop")},
+            {"set": 3, "get": 3, "lpush": 2, "blpop": 1},
+        )
+        self.assertEqual(server.stats["total_commands_processed"], 9)
+        for name in ("set", "get", "lpush"):
+            self.assertGreater(stats[name][1], 0)
+        self.assertEqual(waiter.transport.value(), b"*2\r\n$1\r\nl\r\n$1\r\nx\r\n")
+
     def test_blockedServedBetweenCommands(self):
         """
         A client blocked on a key a command of the run pushes to is served

@@ -78,6 +78,14 @@ def _commandStat(server, spec):
     return stat
 
 
+def _countCalls(stats, server, spec, calls, seconds):
+    stat = stats.get(spec.name)
+    if stat is None:
+        stat = _commandStat(server, spec)
+    stat[0] += calls
+    stat[1] += seconds
+
+
 def lookupCommand(client, argv):
     """
     Find the spec for a request and check its arity.
@@ -349,10 +357,19 @@ def runPlain(client, commands, start, replies):
     store.now = int(server.clock.seconds() * 1000)
     index = start
     started = perf_counter()
+    # Commands in a row with one spec are counted in INFO commandstats
+    # together: the calls since index stretch, their time since since.
+    last = None
     for argv in commands[start:] if start else commands:
         spec = plain.get(argv[0])
         if spec is None or not spec.minArgs <= len(argv) <= spec.maxArgs:
             break
+        if spec is not last:
+            if last is not None:
+                _countCalls(stats, server, last, index - stretch, started - since)
+            last = spec
+            stretch = index
+            since = started
         index += 1
         if propagating:
             dirty = store.dirty
@@ -364,11 +381,6 @@ def runPlain(client, commands, start, replies):
         ended = perf_counter()
         elapsed = ended - started
         started = ended
-        stat = stats.get(spec.name)
-        if stat is None:
-            stat = _commandStat(server, spec)
-        stat[0] += 1
-        stat[1] += elapsed
         if elapsed >= floor:
             afterCall(server, client, spec, argv, elapsed)
         if propagating and store.dirty != dirty:
@@ -376,7 +388,9 @@ def runPlain(client, commands, start, replies):
         append(reply)
         if blocking.ready:
             # As execute(): clients blocked on keys this command pushed to
-            # are served before the next command.
+            # are served before the next command (and not timed with it).
+            _countCalls(stats, server, last, index - stretch, started - since)
+            last = None
             blocking.serveReady()
             floor = -1.0 if server.monitors else server.watchFloor
             propagating = bool(server.propagators)
@@ -384,6 +398,13 @@ def runPlain(client, commands, start, replies):
             started = perf_counter()
         if type(reply) is Deferred:
             break
+    if last is not None:
+        # _countCalls, inline: a lone command per read is the common case.
+        stat = stats.get(last.name)
+        if stat is None:
+            stat = _commandStat(server, last)
+        stat[0] += index - stretch
+        stat[1] += started - since
     if index > start:
         server.stats["total_commands_processed"] += index - start
         # CLIENT LIST's cmd= for other clients (no plain command shows it
