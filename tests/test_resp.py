@@ -139,13 +139,16 @@ def makeParsers():
 
 def feedChunks(parser, chunks):
     """
-    Feed chunks in order, stopping at the first error, as the protocol does.
+    Feed chunks in order, stopping at the first error, as the protocol does,
+    checking after each that the parser's C{partial} (what the protocol
+    reads) agrees with its C{idle()}.
 
     @return: C{(commands, error text or None)}.
     """
     commands = []
     for chunk in chunks:
         framed, error = parser.feed(chunk)
+        assert parser.partial is not parser.idle(), (type(parser).__name__, chunk)
         commands.extend(framed)
         if error is not None:
             return commands, str(error)

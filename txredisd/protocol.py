@@ -206,7 +206,7 @@ class RedisProtocol(LineReceiver):
             if checkQueryBuffer(client, self._queuedBytes + parser.buffered()):
                 self._queue = []
             return
-        if not parser.idle() and checkQueryBuffer(client, parser.buffered()):
+        if parser.partial and checkQueryBuffer(client, parser.buffered()):
             return
         self._process(commands)
         while self._queue and self._waiting is None and not client.closed:

@@ -374,6 +374,13 @@ class RequestParser:
         """
         return not self._buf and self._chunks is None and self._args is None
 
+    @property
+    def partial(self):
+        """
+        L{True} while a partial command is buffered (not L{idle}).
+        """
+        return not self.idle()
+
     def buffered(self):
         """
         @return: the number of bytes held for a partial command.
@@ -692,6 +699,9 @@ class HiredisRequestParser:
         self._done = []
         self._tail = b""
         self._restricted = False
+        #: L{True} while a partial command is held (not L{idle}), kept by
+        #: every path of L{feed} but the common one, which holds nothing.
+        self.partial = False
 
     def idle(self):
         """
@@ -713,6 +723,28 @@ class HiredisRequestParser:
         """
         See L{RequestParser.feed}.
         """
+        if self.partial or self._restricted or not data or data[0] != 0x2A or _BIG_COUNT.search(data) is not None:
+            result = self._feedOther(data)
+        else:
+            commands = self._frame(data)
+            if commands is None:
+                result = self._replay(data)
+            else:
+                pos = _headerWalk(commands, data)
+                if pos == len(data):
+                    # The common case: whole commands, and nothing was or
+                    # is held.
+                    return commands, None
+                result = self._holdRest(data, commands, pos)
+        self.partial = not self.idle()
+        return result
+
+    def _feedOther(self, data):
+        """
+        Feed a read that does not start with a command's header while
+        nothing is held: a partial command's rest, inline commands, or one
+        the exact parser must frame.
+        """
         if not data:
             return [], None
         fallback = self._fallback
@@ -728,15 +760,18 @@ class HiredisRequestParser:
             if commands is None:
                 return self._replay(data)
             return commands, None
-        if _BIG_COUNT.search(data) is not None:
-            return self._replay(data)
-        commands = self._frame(data)
-        if commands is None:
-            return self._replay(data)
+        # A claimed count hiredis would allocate.
+        return self._replay(data)
+
+    def _holdRest(self, data, commands, pos):
+        """
+        Return the whole commands hiredis framed in a read that ends with a
+        partial one, holding its bytes if hiredis frames them as Redis
+        does.
+
+        @param pos: where the whole commands end (L{_headerWalk}).
+        """
         fed = len(data)
-        pos = _headerWalk(commands, data)
-        if pos == fed:
-            return commands, None
         if pos < 0 or pos > fed:
             return self._replay(data)
         rest = data[pos:]
@@ -832,7 +867,9 @@ class HiredisRequestParser:
         """
         See L{RequestParser.resume}.
         """
-        return self._fallback.resume()
+        result = self._fallback.resume()
+        self.partial = not self.idle()
+        return result
 
     def _replay(self, data):
         """
