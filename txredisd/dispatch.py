@@ -390,12 +390,12 @@ def runPlain(client, commands, start, replies):
             # As execute(): clients blocked on keys this command pushed to
             # are served before the next command (and not timed with it).
             _countCalls(stats, server, last, index - stretch, started - since)
-            last = None
             blocking.serveReady()
             floor = -1.0 if server.monitors else server.watchFloor
             propagating = bool(server.propagators)
             store.now = int(server.clock.seconds() * 1000)
-            started = perf_counter()
+            started = since = perf_counter()
+            stretch = index
         if type(reply) is Deferred:
             break
     if last is not None:
@@ -405,9 +405,8 @@ def runPlain(client, commands, start, replies):
             stat = _commandStat(server, last)
         stat[0] += index - stretch
         stat[1] += started - since
-    if index > start:
         server.stats["total_commands_processed"] += index - start
         # CLIENT LIST's cmd= for other clients (no plain command shows it
         # for itself).
-        client.lastCommand = plain[commands[index - 1][0]].name
+        client.lastCommand = last.name
     return index
