@@ -229,6 +229,19 @@ class PlainRunTests(SynchronousTestCase):
         self.assertEqual(conn.server.stats["total_commands_processed"], 3)
         self.assertEqual(conn.client.lastCommand, "get")
 
+    def test_bulkRepliesInRuns(self):
+        """
+        Bulk replies of a run have the right header on both sides of the
+        table of common lengths.
+        """
+        conn = Connection()
+        sizes = (0, 9, 10, 4095, 4096, 70000)
+        conn.feed(pipeline(*[[b"SET", b"k%d" % size, b"v" * size] for size in sizes]))
+        self.assertEqual(
+            conn.feed(pipeline(*[[b"GET", b"k%d" % size] for size in sizes])),
+            b"".join(b"$%d\r\n%s\r\n" % (size, b"v" * size) for size in sizes),
+        )
+
     def test_statsCountedInStretches(self):
         """
         A run counts its commands in INFO commandstats by stretches of one

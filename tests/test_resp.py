@@ -434,6 +434,16 @@ class EncodeTests(SynchronousTestCase):
         self.assertEncodes(b"a\r\n\x00", b"$4\r\na\r\n\x00\r\n", b"$4\r\na\r\n\x00\r\n")
         self.assertEncodes(b"", b"$0\r\n\r\n", b"$0\r\n\r\n")
 
+    def test_bulkLengths(self):
+        """
+        Bulk strings in arrays have the right header on both sides of the
+        table of common lengths.
+        """
+        for size in (9, 10, 4095, 4096, 100000):
+            value = b"v" * size
+            bulk = b"$%d\r\n%s\r\n" % (size, value)
+            self.assertEncodes([value, b"k"], b"*2\r\n" + bulk + b"$1\r\nk\r\n", b"*2\r\n" + bulk + b"$1\r\nk\r\n")
+
     def test_status(self):
         """
         L{Status} is a simple string.

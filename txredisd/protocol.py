@@ -22,7 +22,7 @@ from txredisd.dispatch import execute, runPlain
 from txredisd.errors import CommandError, ProtocolError
 from txredisd.limits import MAXCLIENTS_REPLY, acceptsClient, checkOutputBuffer, checkQueryBuffer
 from txredisd.loglevel import observer as logObserver
-from txredisd.resp import HiredisRequestParser, Raw, RequestParser, UnauthenticatedLimit, encode
+from txredisd.resp import BULK_HEADERS, HiredisRequestParser, Raw, RequestParser, UnauthenticatedLimit, encode
 
 try:
     import hiredis
@@ -269,8 +269,15 @@ class RedisProtocol(LineReceiver):
                         append(reply)
                         continue
                     if t is bytes:
-                        pending += len(reply)
-                        append(b"$%d\r\n%s\r\n" % (len(reply), reply))
+                        # resp._encode's bulk string, inline.
+                        size = len(reply)
+                        pending += size
+                        try:
+                            append(BULK_HEADERS[size])
+                        except IndexError:
+                            append(b"$%d\r\n" % (size,))
+                        append(reply)
+                        append(b"\r\n")
                     elif t is int:
                         append(b":%d\r\n" % (reply,))
                     elif t is Deferred:

@@ -109,6 +109,11 @@ EMPTY_ARRAY = Raw(b"*0\r\n")
 #: For commands that answer nothing (SHUTDOWN closing the connection).
 NO_REPLY = Raw(b"")
 
+#: Bulk string headers (C{$<length>\r\n}) by length, for the lengths most
+#: replies have: appending header, payload and CRLF costs half of
+#: formatting them into one string, and does not copy the payload twice.
+BULK_HEADERS = [b"$%d\r\n" % (size,) for size in range(4096)]
+
 
 def _encode(value, out, resp3):
     """
@@ -116,7 +121,12 @@ def _encode(value, out, resp3):
     """
     t = type(value)
     if t is bytes:
-        out.append(b"$%d\r\n%s\r\n" % (len(value), value))
+        try:
+            out.append(BULK_HEADERS[len(value)])
+        except IndexError:
+            out.append(b"$%d\r\n" % (len(value),))
+        out.append(value)
+        out.append(b"\r\n")
     elif t is Raw:
         out.append(value)
     elif t is int:
