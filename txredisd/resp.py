@@ -815,14 +815,15 @@ class HiredisRequestParser:
         gets = reader.gets
         try:
             # Without pipelining a read holds one command: taking it by
-            # hand costs less than setting up the iteration in C.
+            # hand, and seeing that no byte follows it (has_data() parses
+            # no arguments, where gets() does), costs less than setting up
+            # the iteration in C.
             first = gets()
             if first is _WAITING:
                 return []
-            second = gets()
-            if second is _WAITING:
+            if not reader.has_data():
                 return [first]
-            return [first, second, *iter(gets, _WAITING)]
+            return [first, *iter(gets, _WAITING)]
         except self._hiredisError:
             return None
 
