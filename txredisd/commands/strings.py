@@ -336,9 +336,12 @@ def _incrBy(client, key, increment):
     Redis's C{incrDecrCommand}: add to the integer held at C{key}.
     """
     db = client.db
-    value = db.getTyped(key, bytes, write=True)
+    # getTyped and _notify, inline: INCR is a hot path.
+    value = db.getForWrite(key)
     if value is None:
         old = 0
+    elif type(value) is not bytes:
+        raise CommandError(_WRONGTYPE)
     elif len(value) < 19 and value.isdigit() and (value[0] != 0x30 or len(value) == 1):
         # The common case, without string2ll's regular expression.
         old = int(value)
@@ -351,7 +354,9 @@ def _incrBy(client, key, increment):
         raise CommandError(errors.OVERFLOW)
     # INCR keeps the key's time to live (Redis's dbOverwrite).
     db.set(key, b"%d" % (new,), keepTTL=value is not None)
-    _notify(client, b"incrby", key)
+    store = client.server.store
+    if store.notifier is not None:
+        store.notify("$", b"incrby", key, client.dbIndex)
     return new
 
 
