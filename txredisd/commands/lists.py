@@ -136,8 +136,11 @@ def _push(client, key, value, elements, where):
     else:
         value.extend(elements)
     db.modified(key, changes)
-    _notify(client, _PUSH_EVENTS[where], key)
-    client.server.blocking.signal(client.dbIndex, key)
+    server = client.server
+    store = server.store
+    if store.notifier is not None:
+        store.notify("l", _PUSH_EVENTS[where], key, client.dbIndex)
+    server.blocking.signal(client.dbIndex, key)
     return value
 
 
@@ -281,9 +284,13 @@ def _parseMpop(argv, countAt):
 
 def _pushCommand(client, argv, where, onlyExisting=False):
     key = argv[1]
-    value = client.db.getTyped(key, List, write=True)
-    if value is None and onlyExisting:
-        return 0
+    # getTyped, inline: pushes are a hot path.
+    value = client.db.getForWrite(key)
+    if value is None:
+        if onlyExisting:
+            return 0
+    elif type(value) is not List:
+        raise CommandError(errors.WRONGTYPE)
     return len(_push(client, key, value, argv[2:], where))
 
 

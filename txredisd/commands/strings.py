@@ -309,9 +309,13 @@ def _mset(client, argv, nx):
         for j in range(1, len(argv), 2):
             if db.getForWrite(argv[j]) is not None:
                 return ZERO
+    store = client.server.store
+    notifying = store.notifier is not None
     for j in range(1, len(argv), 2):
         db.set(argv[j], argv[j + 1])
-        _notify(client, b"set", argv[j])
+        if notifying:
+            # After each key, as Redis notifies.
+            store.notify("$", b"set", argv[j], client.dbIndex)
     return ONE if nx else OK
 
 
