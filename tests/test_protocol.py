@@ -8,7 +8,7 @@ import socket
 
 import pytest_twisted
 
-from twisted.internet import defer, task
+from twisted.internet import defer, main, task
 from twisted.internet.error import ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
@@ -402,6 +402,14 @@ class FakeSocket:
         self.capacity = None
         self.error = None
         self.closed = False
+        #: What C{recv} returns (or raises, for an exception), in order.
+        self.received = []
+
+    def recv(self, size):
+        item = self.received.pop(0)
+        if isinstance(item, Exception):
+            raise item
+        return item[:size]
 
     def setblocking(self, flag):
         pass
@@ -581,6 +589,36 @@ class EagerServerTests(SynchronousTestCase):
         self.transport.connectionLost(Failure(ConnectionDone()))
         self.transport.write(b"abc")
         self.assertEqual(self.socket.sent, b"")
+
+    def test_readDelivers(self):
+        """
+        A read hands what the socket holds to the protocol, whose replies
+        are sent at once.
+        """
+        self.socket.received.append(b"*1\r\n$4\r\nPING\r\n")
+        self.assertIsNone(self.transport.doRead())
+        self.assertEqual(self.socket.sent, b"+PONG\r\n")
+
+    def test_readWouldBlock(self):
+        """
+        EAGAIN from C{recv} is no event: the connection stays.
+        """
+        self.socket.received.append(BlockingIOError(errno.EAGAIN, "would block"))
+        self.assertIsNone(self.transport.doRead())
+
+    def test_readEnd(self):
+        """
+        An empty read is the peer closing: the connection is done.
+        """
+        self.socket.received.append(b"")
+        self.assertIs(self.transport.doRead(), main.CONNECTION_DONE)
+
+    def test_readError(self):
+        """
+        Any other error from C{recv} loses the connection.
+        """
+        self.socket.received.append(ConnectionResetError(errno.ECONNRESET, "reset"))
+        self.assertIs(self.transport.doRead(), main.CONNECTION_LOST)
 
     def test_quitThroughEagerTransport(self):
         """

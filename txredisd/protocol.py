@@ -8,7 +8,7 @@ one C{transport.write}.
 
 import socket
 
-from twisted.internet import tcp
+from twisted.internet import main, tcp
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IPushProducer
 from twisted.internet.protocol import ServerFactory
@@ -237,100 +237,97 @@ class RedisProtocol(LineReceiver):
         """
         self._processing = True
         try:
-            self._runCommands(commands)
-        finally:
-            self._processing = False
-
-    def _runCommands(self, commands):
-        client = self.client
-        resp3 = client.resp3
-        out = self._out = []
-        append = out.append
-        pending = 0
-        replies = []
-        while True:
-            index = 0
-            count = len(commands)
-            stopped = False
-            while index < count:
-                # Keyspace commands skip execute()'s checks, in runs, while
-                # none of them can refuse or delay them.
-                index = runPlain(client, commands, index, replies)
-                if not replies:
-                    replies.append(execute(client, commands[index]))
-                    index += 1
-                    # HELLO may have switched protocols: its own reply is in
-                    # the new one.
-                    resp3 = client.resp3
-                for reply in replies:
-                    t = type(reply)
-                    if t is Raw:
-                        # Constant replies: small, counted by no flush.
-                        append(reply)
-                        continue
-                    if t is bytes:
-                        # resp._encode's bulk string, inline.
-                        size = len(reply)
-                        pending += size
-                        try:
-                            append(BULK_HEADERS[size])
-                        except IndexError:
-                            append(b"$%d\r\n" % (size,))
-                        append(reply)
-                        append(b"\r\n")
-                    elif t is int:
-                        append(b":%d\r\n" % (reply,))
-                    elif t is Deferred:
-                        # A run ends at its Deferred.  Requests read while
-                        # this one ran (a busy script) follow.
-                        self._queue = queue = list(commands[index:]) + self._queue
-                        self._queuedBytes = sum(len(arg) for argv in queue for arg in argv) if queue else 0
-                        self._waiting = reply
-                        reply.addBoth(self._unblocked)
-                        stopped = True
-                        break
-                    else:
-                        data = encode(reply, resp3)
-                        pending += len(data)
-                        append(data)
-                    if pending > _FLUSH_AT:
-                        # Many large replies to one read: write them as they
-                        # come so that the output buffer limits see them and
-                        # a client that never reads cannot make one huge
-                        # join.
-                        self._write(b"".join(out))
-                        del out[:]
-                        pending = 0
-                        if client.closed:
-                            self._queue = []
+            client = self.client
+            resp3 = client.resp3
+            out = self._out = []
+            append = out.append
+            pending = 0
+            replies = []
+            while True:
+                index = 0
+                count = len(commands)
+                stopped = False
+                while index < count:
+                    # Keyspace commands skip execute()'s checks, in runs, while
+                    # none of them can refuse or delay them.
+                    index = runPlain(client, commands, index, replies)
+                    if not replies:
+                        replies.append(execute(client, commands[index]))
+                        index += 1
+                        # HELLO may have switched protocols: its own reply is in
+                        # the new one.
+                        resp3 = client.resp3
+                    for reply in replies:
+                        t = type(reply)
+                        if t is Raw:
+                            # Constant replies: small, counted by no flush.
+                            append(reply)
+                            continue
+                        if t is bytes:
+                            # resp._encode's bulk string, inline.
+                            size = len(reply)
+                            pending += size
+                            try:
+                                append(BULK_HEADERS[size])
+                            except IndexError:
+                                append(b"$%d\r\n" % (size,))
+                            append(reply)
+                            append(b"\r\n")
+                        elif t is int:
+                            append(b":%d\r\n" % (reply,))
+                        elif t is Deferred:
+                            # A run ends at its Deferred.  Requests read while
+                            # this one ran (a busy script) follow.
+                            self._queue = queue = list(commands[index:]) + self._queue
+                            self._queuedBytes = sum(len(arg) for argv in queue for arg in argv) if queue else 0
+                            self._waiting = reply
+                            reply.addBoth(self._unblocked)
                             stopped = True
                             break
-                del replies[:]
-                if stopped:
-                    break
-                if client.closeAfterReply:
-                    # Only execute()'s commands (QUIT, CLIENT KILL) close
-                    # their client, and they are alone in their batch.
-                    self._queue = []
-                    stopped = True
-                    break
-            if not stopped:
-                error = self._protocolError
-                if error is not None:
-                    if isinstance(error, UnauthenticatedLimit) and self._liftLimits():
-                        # An AUTH earlier in the same read succeeded: Redis,
-                        # parsing one command at a time, accepts the rest.
-                        commands, self._protocolError = self.parser.resume()
-                        continue
-                    out.append(_PROTOCOL_ERROR % (str(error).encode("latin-1", "replace"),))
-                    client.closeAfterReply = True
-            break
-        self._out = None
-        if out:
-            self._write(b"".join(out) if len(out) > 1 else out[0])
-        if client.closeAfterReply and not client.closed:
-            client.closed = True
-            self.transport.loseConnection()
+                        else:
+                            data = encode(reply, resp3)
+                            pending += len(data)
+                            append(data)
+                        if pending > _FLUSH_AT:
+                            # Many large replies to one read: write them as they
+                            # come so that the output buffer limits see them and
+                            # a client that never reads cannot make one huge
+                            # join.
+                            self._write(b"".join(out))
+                            del out[:]
+                            pending = 0
+                            if client.closed:
+                                self._queue = []
+                                stopped = True
+                                break
+                    del replies[:]
+                    if stopped:
+                        break
+                    if client.closeAfterReply:
+                        # Only execute()'s commands (QUIT, CLIENT KILL) close
+                        # their client, and they are alone in their batch.
+                        self._queue = []
+                        stopped = True
+                        break
+                if not stopped:
+                    error = self._protocolError
+                    if error is not None:
+                        if isinstance(error, UnauthenticatedLimit) and self._liftLimits():
+                            # An AUTH earlier in the same read succeeded: Redis,
+                            # parsing one command at a time, accepts the rest.
+                            commands, self._protocolError = self.parser.resume()
+                            continue
+                        out.append(_PROTOCOL_ERROR % (str(error).encode("latin-1", "replace"),))
+                        client.closeAfterReply = True
+                break
+            self._out = None
+            if out:
+                self._write(b"".join(out) if len(out) > 1 else out[0])
+            if client.closeAfterReply and not client.closed:
+                client.closed = True
+                self.transport.loseConnection()
+        finally:
+            self._processing = False
 
     def _unblocked(self, reply):
         if self._waiting is None:
@@ -395,6 +392,22 @@ class EagerServer(tcp.Server):
     handing only the unsent tail to the normal path keeps ordering, the
     producer logic and connection-loss handling Twisted's.
     """
+
+    def doRead(self):
+        """
+        Read what the socket holds and hand it to the protocol: Twisted's
+        C{doRead} with its C{_dataReceived} inline, a call less per read.
+        """
+        try:
+            data = self.socket.recv(self.bufferSize)
+        except OSError as e:
+            if e.errno == tcp.EWOULDBLOCK:
+                return None
+            return main.CONNECTION_LOST
+        if not data:
+            return main.CONNECTION_DONE
+        self.protocol.dataReceived(data)
+        return None
 
     def write(self, data):
         if (
