@@ -361,11 +361,16 @@ class RedisProtocol(LineReceiver):
         self._write(encode(reply, self.client.resp3))
 
     def _write(self, data):
-        self.server.stats["total_net_output_bytes"] += len(data)
+        server = self.server
+        server.stats["total_net_output_bytes"] += len(data)
         self.transport.write(data)
         # Every class's output buffer limit, at each write, as Redis checks
         # it whenever it appends a reply (normal, pub/sub, replica links).
-        checkOutputBuffer(self.client)
+        # checkOutputBuffer's common case, a normal client with no limit,
+        # is tested here: it saves a call per read.
+        client = self.client
+        if client.kind != "normal" or client.subscriptions or server.limits.normalOutputLimited:
+            checkOutputBuffer(client)
 
 
 class RedisFactory(ServerFactory):
