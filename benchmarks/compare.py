@@ -5,7 +5,9 @@ Starts Debian's redis-server and C{twistd -n redis} (this checkout first on
 PYTHONPATH), then runs the same redis-benchmark invocations against each,
 alternating the two servers in every round so that machine noise hits both
 alike.  For every scenario and test it prints the median requests per
-second of each server, their ratio, the per-round range, and each server's
+second of each server, their ratio (of the medians, and paired: the median
+of each round's ratio, which cancels the machine's slower and faster
+spells), the per-round range, and each server's
 CPU time per request (user + system, from C{/proc/<pid>/stat} deltas around
 the run).  Finally it loads 1M small keys into each and reports the RSS
 growth per key.
@@ -199,9 +201,10 @@ def main(argv=None):
                             results.setdefault((name, test, server.name), []).append(result)
             print("round %d/%d done" % (round + 1, options.rounds), file=sys.stderr)
 
-        print("median of %d alternating rounds; CPU is server user+sys per request" % (options.rounds,))
-        print("%-12s %-6s %12s %12s %6s %23s %23s %8s %8s %6s" % (
-            "scenario", "test", "redis rps", "txredisd", "ratio", "redis range",
+        print("median of %d alternating rounds; ratio is of the medians, paired the median of"
+              " each round's ratio; CPU is server user+sys per request" % (options.rounds,))
+        print("%-12s %-6s %12s %12s %6s %6s %23s %23s %8s %8s %6s" % (
+            "scenario", "test", "redis rps", "txredisd", "ratio", "paired", "redis range",
             "txredisd range", "redis us", "tx us", "cpu x"))
         for name, args, full, quick in scenarios:
             for test in tests:
@@ -216,8 +219,14 @@ def main(argv=None):
                     row.append((statistics.median(rps), min(rps), max(rps),
                                 statistics.median(cpu) * 1e6))
                 (rm, rlo, rhi, rc), (tm, tlo, thi, tc) = row
-                print("%-12s %-6s %12.0f %12.0f %6.2f %23s %23s %8.2f %8.2f %6.2f" % (
-                    name, test, rm, tm, tm / rm,
+                # The two servers' runs of one round are back to back: the
+                # median of their ratios cancels the machine's slower and
+                # faster spells that last longer than a round.
+                paired = statistics.median(
+                    t / r for (r, _), (t, _) in zip(results[(name, test, redis.name)],
+                                                    results[(name, test, tx.name)]))
+                print("%-12s %-6s %12.0f %12.0f %6.2f %6.2f %23s %23s %8.2f %8.2f %6.2f" % (
+                    name, test, rm, tm, tm / rm, paired,
                     "%.0f-%.0f" % (rlo, rhi), "%.0f-%.0f" % (tlo, thi),
                     rc, tc, tc / rc if rc else float("nan")))
         if not options.no_memory:
