@@ -108,15 +108,14 @@ def checkOutputBuffer(client):
     Close a client whose unsent output is over its class's limits, as
     Redis's C{checkClientOutputBufferLimits}: at once over the hard limit,
     or once it has stayed over the soft limit for more than the soft
-    seconds.  Called after every write to the client.
+    seconds.  Called after every write to the client, except where it
+    cannot apply: the protocol skips the call for a normal client while
+    the normal class has no limit (L{Limits.normalOutputLimited}).
 
     @return: L{True} if the client was closed.
     """
     server = client.server
     limits = server.limits
-    if client.kind == "normal" and not client.subscriptions and not limits.normalOutputLimited:
-        # The common case, checked first: a normal client, no limit.
-        return False
     if client.closed or client.transport is None:
         return False
     name = outputBufferClass(client)

@@ -366,8 +366,8 @@ class RedisProtocol(LineReceiver):
         self.transport.write(data)
         # Every class's output buffer limit, at each write, as Redis checks
         # it whenever it appends a reply (normal, pub/sub, replica links).
-        # checkOutputBuffer's common case, a normal client with no limit,
-        # is tested here: it saves a call per read.
+        # A normal client with no normal-class limit, the common case, has
+        # nothing to check: testing that here saves a call per read.
         client = self.client
         if client.kind != "normal" or client.subscriptions or server.limits.normalOutputLimited:
             checkOutputBuffer(client)
