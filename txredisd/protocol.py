@@ -279,7 +279,7 @@ class RedisProtocol(LineReceiver):
                             # A run ends at its Deferred.  Requests read while
                             # this one ran (a busy script) follow.
                             self._queue = queue = list(commands[index:]) + self._queue
-                            self._queuedBytes = sum(len(arg) for argv in queue for arg in argv) if queue else 0
+                            self._queuedBytes = sum(len(arg) for argv in queue for arg in argv)
                             self._waiting = reply
                             reply.addBoth(self._unblocked)
                             stopped = True

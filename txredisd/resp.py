@@ -717,11 +717,7 @@ class HiredisRequestParser:
         """
         @return: L{True} if no partial command is buffered.
         """
-        fallback = self._fallback
-        # RequestParser.idle, inline: this runs after every read.
-        return not (
-            self._pending or fallback._buf or fallback._chunks is not None or fallback._args is not None
-        )
+        return not self._pending and self._fallback.idle()
 
     def buffered(self):
         """
@@ -751,9 +747,9 @@ class HiredisRequestParser:
 
     def _feedOther(self, data):
         """
-        Feed a read that does not start with a command's header while
-        nothing is held: a partial command's rest, inline commands, or one
-        the exact parser must frame.
+        Feed a read the common path of L{feed} does not take: the rest of
+        a partial command, a read while the unauthenticated limits apply,
+        inline commands, or a claimed count hiredis would allocate.
         """
         if not data:
             return [], None

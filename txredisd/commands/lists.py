@@ -138,6 +138,7 @@ def _push(client, key, value, elements, where):
     db.modified(key, changes)
     server = client.server
     store = server.store
+    # _notify, inline: pushes are a hot path.
     if store.notifier is not None:
         store.notify("l", _PUSH_EVENTS[where], key, client.dbIndex)
     server.blocking.signal(client.dbIndex, key)
