@@ -48,6 +48,26 @@ class IDatabase(Interface):
             and WATCH does not see it.
         """
 
+    def getStrings(keys):
+        """
+        L{get} several keys at once, if none of them holds anything but a
+        string and none has expired.
+
+        @param keys: a L{list} of keys.
+        @return: their values (L{bytes} or L{None}), hits and misses
+            counted as L{get} counts them; or L{None}, having changed
+            nothing, when the keys must be read one by one.
+        """
+
+    def setMany(keys, values):
+        """
+        L{set} each key to its value in turn (dropping their expiry): the
+        last value of a repeated key wins.
+
+        @param keys: a L{list} of keys.
+        @param values: an iterable of as many values.
+        """
+
     def delete(key):
         """
         @return: L{True} if the key existed.

@@ -13,6 +13,7 @@ import itertools
 import random
 import time
 from copy import deepcopy
+from itertools import repeat
 
 from zope.interface import implementer
 
@@ -101,6 +102,8 @@ def encodingOf(value):
 
 
 _WRONGTYPE = errors.WRONGTYPE
+_STRING_OR_MISSING = frozenset([bytes, type(None)])
+_NEVER = float("inf")
 
 
 @implementer(IDatabase)
@@ -214,6 +217,36 @@ class Database:
         if value is not None and type(value) is not cls:
             raise CommandError(_WRONGTYPE)
         return value
+
+    def getStrings(self, keys):
+        keyspace = self.keyspace
+        if keyspace.notifyMiss or self.access is not None:
+            return None
+        expires = self.expires
+        # Redis's keyIsExpired: past its time, not at it.
+        if expires and min(map(expires.get, keys, repeat(_NEVER))) < keyspace.now:
+            return None
+        values = list(map(self.data.get, keys))
+        if not _STRING_OR_MISSING.issuperset(map(type, values)):
+            return None
+        misses = values.count(None)
+        keyspace.misses += misses
+        keyspace.hits += len(values) - misses
+        return values
+
+    def setMany(self, keys, values):
+        keyspace = self.keyspace
+        if keyspace.notifyNew or keyspace.watched or self.access is not None:
+            # Something to do for each key: set() does it.
+            for key, value in zip(keys, values):
+                self.set(key, value)
+            return
+        self.data.update(zip(keys, values))
+        expires = self.expires
+        if expires:
+            for key in keys:
+                expires.pop(key, None)
+        keyspace.dirty += len(keys)
 
     def set(self, key, value, keepTTL=False, signal=True):
         keyspace = self.keyspace

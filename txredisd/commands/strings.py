@@ -293,6 +293,9 @@ def getex(client, argv):
     summary="Get the values of all the given keys",
 )
 def mget(client, argv):
+    values = client.db.getStrings(argv[1:])
+    if values is not None:
+        return values
     lookup = client.db.get
     replies = []
     for key in argv[1:]:
@@ -310,10 +313,11 @@ def _mset(client, argv, nx):
             if db.getForWrite(argv[j]) is not None:
                 return ZERO
     store = client.server.store
-    notifying = store.notifier is not None
-    for j in range(1, len(argv), 2):
-        db.set(argv[j], argv[j + 1])
-        if notifying:
+    if store.notifier is None:
+        db.setMany(argv[1::2], argv[2::2])
+    else:
+        for j in range(1, len(argv), 2):
+            db.set(argv[j], argv[j + 1])
             # After each key, as Redis notifies.
             store.notify("$", b"set", argv[j], client.dbIndex)
     return ONE if nx else OK
