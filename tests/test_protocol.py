@@ -21,6 +21,14 @@ from txredisd.resp import encodeCommand
 
 _BIG = 70000
 
+
+def pipeline(*commands):
+    """
+    @return: C{commands} (each a L{list} of L{bytes}) encoded in one read.
+    """
+    return b"".join(map(encodeCommand, commands))
+
+
 #: (request bytes, the exact reply bytes redis-server 7.0 sends, and what
 #: happens to the connection: "open", "closes" after the reply, or "waits"
 #: for more bytes).  tests.differential.test_protocol checks each against a
@@ -37,6 +45,37 @@ REPLY_VECTORS = [
     (
         b"*3\r\n$3\r\nSET\r\n$2\r\nk\x00\r\n$3\r\n\xff\r\n\r\n*2\r\n$3\r\nGET\r\n$2\r\nk\x00\r\n",
         b"+OK\r\n$3\r\n\xff\r\n\r\n",
+        "open",
+    ),
+    # Runs of one command, after SELECT as after any command run on its
+    # own, run at once (CommandSpec.batch); a key of another type in a run
+    # of GETs makes it run one by one.
+    (
+        pipeline(
+            [b"SET", b"run:a", b"1"],
+            [b"SET", b"run:b", b"2"],
+            [b"SET", b"run:a", b"3"],
+            [b"SELECT", b"0"],
+            [b"GET", b"run:a"],
+            [b"GET", b"run:b"],
+            [b"GET", b"run:none"],
+        ),
+        b"+OK\r\n+OK\r\n+OK\r\n+OK\r\n$1\r\n3\r\n$1\r\n2\r\n$-1\r\n",
+        "open",
+    ),
+    (
+        pipeline(
+            [b"SET", b"run:l", b"x"],
+            [b"DEL", b"run:l"],
+            [b"RPUSH", b"run:l", b"x"],
+            [b"SET", b"run:c", b"1"],
+            [b"SELECT", b"0"],
+            [b"GET", b"run:c"],
+            [b"GET", b"run:l"],
+            [b"GET", b"run:none"],
+        ),
+        b"+OK\r\n:1\r\n:1\r\n+OK\r\n+OK\r\n$1\r\n1\r\n"
+        b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n$-1\r\n",
         "open",
     ),
     (b"*1\r\n$4\r\nPINGxx*1\r\n$4\r\nPING\r\n", b"+PONG\r\n+PONG\r\n", "open"),
@@ -195,13 +234,6 @@ class PipelineTests(SynchronousTestCase):
         self.assertIn(conn.client.id, conn.server.clients)
         conn.close()
         self.assertNotIn(conn.client.id, conn.server.clients)
-
-
-def pipeline(*commands):
-    """
-    @return: C{commands} (each a L{list} of L{bytes}) encoded in one read.
-    """
-    return b"".join(map(encodeCommand, commands))
 
 
 class PlainRunTests(SynchronousTestCase):

@@ -8,6 +8,7 @@ link, goes through L{execute}: Redis's checks in Redis's order
 and hands keyspace changes to the propagators (C{call} in Redis).
 """
 
+from operator import itemgetter
 from time import perf_counter
 
 from twisted.internet.defer import Deferred
@@ -155,6 +156,7 @@ _PLAIN_NAMES = frozenset(["ping", "echo"])
 #: Flags of commands that may block, wait or change what execute() checks.
 _UNPLAIN_FLAGS = frozenset(["blocking", "admin", "noscript", "no_multi", "pubsub", "no_auth"])
 _plain = {}
+_name = itemgetter(0)
 _plainBuiltFrom = None
 
 
@@ -312,6 +314,52 @@ def call(client, spec, argv):
     return reply
 
 
+def _runBatch(client, plain, run, started, floor, replies):
+    """
+    Run a pipeline's plain commands at once through their spec's C{batch}
+    (L{txredisd.registry.CommandSpec.batch}), if they are all one command
+    with one argument count: what L{runPlain} does for each, without a
+    Python call per command.
+
+    No MONITOR is there and no replica or AOF is fed (the caller checks):
+    the run is timed as a whole, each command charged an equal share in
+    INFO commandstats and for the slow log and the latency monitor.
+
+    @param run: the commands, two or more.
+    @param started: when the run started (L{perf_counter}).
+    @param floor: the shortest time L{afterCall} records (positive).
+    @return: how many commands ran: all of them, or none.
+    """
+    spec = plain.get(run[0][0])
+    if spec is None or spec.batch is None:
+        return 0
+    calls = len(run)
+    # Counted in C: a set would hash every name and length.
+    if list(map(_name, run)).count(run[0][0]) != calls or list(map(len, run)).count(len(run[0])) != calls:
+        return 0
+    if not spec.minArgs <= len(run[0]) <= spec.maxArgs:
+        return 0
+    try:
+        done = spec.batch(client, run)
+    except Exception:
+        # A bug: the commands still run, one by one (as they would have
+        # without a batch; GET and SET may run twice).
+        _log.failure("Unexpected error running a batch of {command!r}", command=spec.name)
+        return 0
+    if done is None:
+        return 0
+    share = (perf_counter() - started) / calls
+    replies.extend(done)
+    server = client.server
+    _countCalls(server.commandStats, server, spec, calls, share * calls)
+    server.stats["total_commands_processed"] += calls
+    client.lastCommand = spec.name
+    if share >= floor:
+        for argv in run:
+            afterCall(server, client, spec, argv, share)
+    return calls
+
+
 def runPlain(client, commands, start, replies):
     """
     Run the commands from C{commands[start]} on while they are plain ones
@@ -324,6 +372,9 @@ def runPlain(client, commands, start, replies):
     a busy server's work.
 
     @param replies: a L{list} the replies are appended to.
+    A pipeline of one command whose spec has a C{batch} runs at once
+    (L{_runBatch}) while no MONITOR, replica or AOF needs each command.
+
     @return: the index of the first command not run.  A run also stops
         after a command whose reply is a
         L{twisted.internet.defer.Deferred}.
@@ -357,6 +408,10 @@ def runPlain(client, commands, start, replies):
     store.now = int(server.clock.seconds() * 1000)
     index = start
     started = perf_counter()
+    if len(commands) > start + 1 and floor > 0.0 and not propagating:
+        done = _runBatch(client, plain, commands[start:] if start else commands, started, floor, replies)
+        if done:
+            return start + done
     # Commands in a row with one spec are counted in INFO commandstats
     # together: the calls since index stretch, their time since since.
     last = None

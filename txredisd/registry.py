@@ -140,6 +140,15 @@ class CommandSpec:
         L{list} of L{dict}s (see L{txredisd.introspection.keySpec}), or
         L{None} to derive one from the key positions and flags.
     @ivar tips: Redis's command tips (C{nondeterministic_output}, ...).
+    @ivar batch: for a hot command, C{batch(client, run)} running a run of
+        requests of it at once, as L{txredisd.dispatch.runPlain} finds
+        them in a pipeline (the same name and argument count, two or
+        more): it returns what the protocol writes for them, in order (a
+        L{list} of replies, which may join several in one
+        L{txredisd.resp.Raw}), exactly as the handler run on each in turn
+        would; or L{None}, having changed nothing, and they run one by
+        one.  It must not wake blocked clients.  L{None} for most
+        commands.
     @ivar docs: further C{COMMAND DOCS} fields (C{complexity},
         C{doc_flags}, C{history}, C{arguments}, ...) as a L{dict}.
     """
@@ -165,6 +174,7 @@ class CommandSpec:
         "keySpecs",
         "tips",
         "docs",
+        "batch",
     )
 
     def __init__(
@@ -186,6 +196,7 @@ class CommandSpec:
         keySpecs=None,
         tips=(),
         docs=None,
+        batch=None,
     ):
         unknown = set(flags) - FLAGS
         if unknown:
@@ -211,6 +222,7 @@ class CommandSpec:
         self.keySpecs = keySpecs
         self.tips = tuple(tips)
         self.docs = docs if docs is not None else {}
+        self.batch = batch
 
     def __repr__(self):
         return "<CommandSpec %s>" % (self.name,)

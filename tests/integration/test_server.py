@@ -46,6 +46,31 @@ def test_redisPyPipeline(sharedTxredisd):
     assert replies == [x for i in range(100) for x in (True, str(i).encode())]
 
 
+def test_redisPyPipelineRuns(sharedTxredisd, sharedRedisServer):
+    """
+    Long redis-py pipelines of one command (run at once by the server)
+    get the same replies from txredisd as from redis-server: repeated
+    keys, a key of another type, missing keys, a key with a time to live.
+    """
+    results = []
+    for server in (sharedRedisServer, sharedTxredisd):
+        r = server.client()
+        r.delete("runs:list", *["runs:%d" % i for i in range(300)])
+        r.rpush("runs:list", "x")
+        r.set("runs:ttl", "t", ex=100)
+        pipe = r.pipeline(transaction=False)
+        for i in range(300):
+            pipe.set("runs:%d" % (i % 250), "v%d" % i)
+        sets = pipe.execute()
+        pipe = r.pipeline(transaction=False)
+        for key in ["runs:%d" % i for i in range(0, 300, 7)] + ["runs:list", "runs:ttl"]:
+            pipe.get(key)
+        gets = pipe.execute(raise_on_error=False)
+        results.append((sets, [str(g) if isinstance(g, Exception) else g for g in gets], r.ttl("runs:ttl")))
+    assert results[0] == results[1]
+    assert results[1][1][1] == b"v257"
+
+
 def test_redisCli(sharedTxredisd):
     """
     redis-cli sets and gets through the server, and shows errors as Redis's.

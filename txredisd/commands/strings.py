@@ -9,7 +9,7 @@ from txredisd import errors, longdouble
 from txredisd.errors import CommandError
 from txredisd.numbers import LLONG_MAX, LLONG_MIN, integerArgument, parseInt
 from txredisd.registry import command
-from txredisd.resp import OK, ONE, ZERO, Map
+from txredisd.resp import OK, ONE, ZERO, Map, Raw
 
 _STRING = "string"
 
@@ -154,9 +154,20 @@ def getStringForWrite(client, key):
     return client.db.getTyped(key, bytes, write=True)
 
 
+def _keys(run):
+    return [argv[1] for argv in run]
+
+
+def _getRun(client, run):
+    # GET for a run of them (CommandSpec.batch).
+    if len(run[0]) != 2:
+        return None
+    return client.db.getStrings(_keys(run))
+
+
 @command(
     "get", 2, ["readonly", "fast"], 1, 1, 1, group=_STRING, since="1.0.0",
-    summary="Get the value of a key",
+    summary="Get the value of a key", batch=_getRun,
 )
 def get(client, argv):
     value = client.db.get(argv[1])
@@ -195,9 +206,18 @@ def _setGeneric(client, argv, flags, key, value, expire, okReply, abortReply):
     return okReply
 
 
+def _setRun(client, run):
+    # SET without options for a run of them (CommandSpec.batch).
+    if len(run[0]) != 3 or client.server.store.notifier is not None:
+        return None
+    client.db.setMany(_keys(run), [argv[2] for argv in run])
+    # One reply for the run: the protocol writes them joined anyway.
+    return [Raw(OK * len(run))]
+
+
 @command(
     "set", -3, ["write", "denyoom"], 1, 1, 1, group=_STRING, since="1.0.0",
-    summary="Set the string value of a key",
+    summary="Set the string value of a key", batch=_setRun,
 )
 def set_(client, argv):
     if len(argv) == 3:
