@@ -35,6 +35,8 @@ from txredisd.resp import (
     splitArgs,
 )
 
+_SET = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"
+
 #: (request bytes, the commands framed before any error, the protocol error
 #: text or None).  Each is also a reply vector in tests.differential.
 PARSE_VECTORS = [
@@ -97,6 +99,20 @@ PARSE_VECTORS = [
     (b"*1\r\n$4\r\nPING\r\n*1\r\n$4\rXPING\r\n", [[b"PING"], [b"PING"]], None),
     (b"*1\r\n%1\r\n$1\r\na\r\n$1\r\nb\r\n", [], "expected '$', got '%'"),
     (b"*2\r\n$4\r\nECHO\r\nx\r\n", [], "expected '$', got 'x'"),
+    # Five or more commands of one shape (one argument count, the same
+    # lengths) are proved canonical in one piece (resp._uniformEnd); any
+    # element framed otherwise, however its length adds up, is still
+    # found.
+    (_SET * 6, [[b"SET", b"k", b"v"]] * 6, None),
+    (_SET * 3 + b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n+v\r\n" + _SET * 2, [[b"SET", b"k", b"v"]] * 3, "expected '$', got '+'"),
+    (_SET * 3 + b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nvxy" + _SET * 2, [[b"SET", b"k", b"v"]] * 6, None),
+    (_SET * 5 + b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\n", [[b"SET", b"k", b"v"]] * 5, None),
+    (b"*0\r\n" * 6 + _SET, [[b"SET", b"k", b"v"]], None),
+    (
+        _SET + b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n" * 3 + _SET,
+        [[b"SET", b"k", b"v"]] + [[b"GET", b"k"]] * 3 + [[b"SET", b"k", b"v"]],
+        None,
+    ),
     # Commands before the error in the same read are framed.
     (b"*1\r\n$4\r\nPING\r\n*x\r\n", [[b"PING"]], "invalid multibulk length"),
     (b"*1\r\n$4\r\nPING\r\nPING\r\n*1\r\n$x\r\n", [[b"PING"], [b"PING"]], "invalid bulk length"),
@@ -390,6 +406,44 @@ class MixedTypesPropertyTests(SynchronousTestCase):
         data = b"".join(requests)
         expected = feedChunks(RequestParser(), [data])
         self.assertEqual(feedChunks(HiredisRequestParser(hiredis), splitAt(data, cuts)), expected)
+
+
+class UniformPipelineTests(SynchronousTestCase):
+    """
+    Pipelines of commands of one shape, which the hiredis parser proves
+    canonical in one piece, with one element framed by a client in any
+    way: the hiredis parser frames them as the pure-Python parser does.
+    """
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.lists(st.integers(0, 6), min_size=1, max_size=3),
+        st.integers(5, 20),
+        st.integers(0, 1000),
+        _element,
+        st.lists(st.integers(0, 2000), max_size=2),
+    )
+    def test_sameAsExactParser(self, lengths, count, seed, element, cuts):
+        rng = __import__("random").Random(seed)
+        commands = [[bytes(rng.choice(b"ab\r\n$*+") for _ in range(size)) for size in lengths] for _ in range(count)]
+        encoded = [encodeCommand(argv) for argv in commands]
+        # One element of one command reframed.
+        which, arg = rng.randrange(count), rng.randrange(len(lengths))
+        encoded[which] = b"*%d\r\n" % (len(lengths),) + b"".join(
+            element if j == arg else b"$%d\r\n%s\r\n" % (len(a), a) for j, a in enumerate(commands[which])
+        )
+        data = b"".join(encoded)
+        expected = feedChunks(RequestParser(), [data])
+        self.assertEqual(feedChunks(HiredisRequestParser(hiredis), splitAt(data, cuts)), expected)
+
+    def test_whole(self):
+        """
+        A uniform pipeline in one read is framed whole, nothing held.
+        """
+        parser = HiredisRequestParser(hiredis)
+        commands = [[b"GET", b"key:%06d" % (i,)] for i in range(16)]
+        self.assertEqual(parser.feed(b"".join(map(encodeCommand, commands))), (commands, None))
+        self.assertTrue(parser.idle())
 
 
 class SplitArgsTests(SynchronousTestCase):

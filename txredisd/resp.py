@@ -17,6 +17,7 @@ are Python values encoded for the connection's protocol version:
     - L{Raw}: bytes already encoded, sent as they are
 """
 
+import itertools
 import re
 
 from txredisd.errors import CommandError, ProtocolError
@@ -644,6 +645,52 @@ def _headerWalk(commands, data, steps=_STEPS, heads=_HEADS):
     return pos
 
 
+#: A command's shape (its argument lengths) to its canonical encoding
+#: with C{%s} for each argument (L{_uniformEnd}).
+_SHAPES = {}
+_SHAPES_MAX = 1024
+_SHAPE_ARGS_MAX = 64
+_flatten = itertools.chain.from_iterable
+
+
+def _uniformEnd(commands, data, shapes=_SHAPES):
+    """
+    Where the commands end in C{data} if they are all shaped alike (one
+    argument count, the same argument lengths: a benchmark, a pipeline of
+    fixed-width keys), proved without L{_headerWalk}'s loop over every
+    argument: their canonical encoding, formatted in C from a template of
+    that shape, is the start of C{data}.
+
+    @param commands: what hiredis returned, two or more.
+    @return: the length of their encoding, or -1 if the proof does not
+        apply (L{_headerWalk} decides).
+    """
+    try:
+        shape = (*map(len, commands[0]),)
+        if shape != (*map(len, commands[-1]),):
+            # Most pipelines of varied commands or lengths show it here,
+            # before any formatting.
+            return -1
+        template = shapes.get(shape)
+        if template is None:
+            if not 0 < len(shape) <= _SHAPE_ARGS_MAX:
+                # *0, which Redis skips, or a template too large to keep.
+                return -1
+            template = b"*%d\r\n" % (len(shape),) + b"".join([b"$%d\r\n%%s\r\n" % (size,) for size in shape])
+            if len(shapes) >= _SHAPES_MAX:
+                shapes.clear()
+            shapes[shape] = template
+        encoded = (template * len(commands)) % tuple(_flatten(commands))
+    except TypeError:
+        # Not commands of that shape: hiredis returned something else, or
+        # a command has another argument count.
+        return -1
+    end = len(encoded)
+    if data[:end] != encoded if end < len(data) else data != encoded:
+        return -1
+    return end
+
+
 def _bigClaim(maxBulkLen):
     return re.compile(rb"\$[0-9]{%d}" % (len(str(maxBulkLen)),))
 
@@ -736,7 +783,10 @@ class HiredisRequestParser:
             if commands is None:
                 result = self._replay(data)
             else:
-                pos = _headerWalk(commands, data)
+                # The template pays from about five commands.
+                pos = _uniformEnd(commands, data) if len(commands) > 4 else -1
+                if pos < 0:
+                    pos = _headerWalk(commands, data)
                 if pos == len(data):
                     # The common case: whole commands, and nothing was or
                     # is held.
