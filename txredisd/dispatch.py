@@ -399,7 +399,6 @@ def runPlain(client, commands, start, replies):
     store = server.store
     stats = server.commandStats
     blocking = server.blocking
-    append = replies.append
     # No plain command adds a MONITOR, a replica or an AOF, or changes the
     # slow log's threshold: they are read once per run (and again after
     # blocked clients ran).
@@ -440,7 +439,7 @@ def runPlain(client, commands, start, replies):
             afterCall(server, client, spec, argv, elapsed)
         if propagating and store.dirty != dirty:
             _propagate(server, client, argv)
-        append(reply)
+        replies.append(reply)
         if blocking.ready:
             # As execute(): clients blocked on keys this command pushed to
             # are served before the next command (and not timed with it).

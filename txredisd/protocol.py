@@ -240,7 +240,6 @@ class RedisProtocol(LineReceiver):
             client = self.client
             resp3 = client.resp3
             out = self._out = []
-            append = out.append
             pending = 0
             replies = []
             while True:
@@ -261,20 +260,20 @@ class RedisProtocol(LineReceiver):
                         t = type(reply)
                         if t is Raw:
                             # Constant replies: small, counted by no flush.
-                            append(reply)
+                            out.append(reply)
                             continue
                         if t is bytes:
                             # resp._encode's bulk string, inline.
                             size = len(reply)
                             pending += size
                             try:
-                                append(BULK_HEADERS[size])
+                                out.append(BULK_HEADERS[size])
                             except IndexError:
-                                append(b"$%d\r\n" % (size,))
-                            append(reply)
-                            append(b"\r\n")
+                                out.append(b"$%d\r\n" % (size,))
+                            out.append(reply)
+                            out.append(b"\r\n")
                         elif t is int:
-                            append(b":%d\r\n" % (reply,))
+                            out.append(b":%d\r\n" % (reply,))
                         elif t is Deferred:
                             # A run ends at its Deferred.  Requests read while
                             # this one ran (a busy script) follow.
@@ -287,7 +286,7 @@ class RedisProtocol(LineReceiver):
                         else:
                             data = encode(reply, resp3)
                             pending += len(data)
-                            append(data)
+                            out.append(data)
                         if pending > _FLUSH_AT:
                             # Many large replies to one read: write them as they
                             # come so that the output buffer limits see them and
