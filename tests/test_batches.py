@@ -237,6 +237,19 @@ class GetRunTests(SynchronousTestCase):
         self.assertEqual(self.server.commandStats["get"][0], 3)
         self.assertEqual(self.server.stats["total_commands_processed"], 5)
 
+    def test_valuesOfOneLength(self):
+        """
+        Values of one length, which the run's reply joins in one piece,
+        answer as one by one, in RESP2 and RESP3.
+        """
+        self.conn.call("SET", "c", "33")
+        request = pipeline([b"GET", b"b"], [b"GET", b"c"], [b"GET", b"b"])
+        self.assertEqual(self.conn.feed(request), b"$2\r\n22\r\n$2\r\n33\r\n$2\r\n22\r\n")
+        self.conn.call("HELLO", "3")
+        self.assertEqual(self.conn.feed(request), b"$2\r\n22\r\n$2\r\n33\r\n$2\r\n22\r\n")
+        self.assertEqual(self.spy.ran, [3, 3])
+        self.assertEqual(self.server.store.hits, 6)
+
     def test_resp3(self):
         """
         A missing key is RESP3's null for a RESP3 client.

@@ -31,6 +31,7 @@ from txredisd.resp import (
     Verbatim,
     _encodedLength,
     encode,
+    encodeBulks,
     encodeCommand,
     splitArgs,
 )
@@ -497,6 +498,24 @@ class EncodeTests(SynchronousTestCase):
             value = b"v" * size
             bulk = b"$%d\r\n%s\r\n" % (size, value)
             self.assertEncodes([value, b"k"], b"*2\r\n" + bulk + b"$1\r\nk\r\n", b"*2\r\n" + bulk + b"$1\r\nk\r\n")
+
+    def test_bulksOfOneLength(self):
+        """
+        encodeBulks joins bulk strings of one length, as encode() would
+        write them one by one; it declines a miss, another length, or a
+        run of many bytes.
+        """
+        values = [b"abc", b"\r\n\x00", b"xyz"]
+        encoded = encodeBulks(values)
+        self.assertIsInstance(encoded, Raw)
+        self.assertEqual(encoded, b"".join(encode(v) for v in values))
+        self.assertEqual(encodeBulks([b""] * 3), b"$0\r\n\r\n" * 3)
+        self.assertEqual(encodeBulks([b"x" * 5000] * 2), encode(b"x" * 5000) * 2)
+        self.assertIsNone(encodeBulks([b"abc", None, b"abc"]))
+        self.assertIsNone(encodeBulks([None, b"abc"]))
+        self.assertIsNone(encodeBulks([b"abc", b"ab", b"abc"]))
+        self.assertIsNone(encodeBulks([b"abc", b"abcd"]))
+        self.assertIsNone(encodeBulks([b"x" * 40000] * 2))
 
     def test_status(self):
         """

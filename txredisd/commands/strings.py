@@ -9,7 +9,7 @@ from txredisd import errors, longdouble
 from txredisd.errors import CommandError
 from txredisd.numbers import LLONG_MAX, LLONG_MIN, integerArgument, parseInt
 from txredisd.registry import command
-from txredisd.resp import OK, ONE, ZERO, Map, Raw
+from txredisd.resp import OK, ONE, ZERO, Map, Raw, encodeBulks
 
 _STRING = "string"
 
@@ -162,7 +162,11 @@ def _getRun(client, run):
     # GET for a run of them (CommandSpec.batch).
     if len(run[0]) != 2:
         return None
-    return client.db.getStrings(_keys(run))
+    values = client.db.getStrings(_keys(run))
+    if values is None:
+        return None
+    encoded = encodeBulks(values)
+    return values if encoded is None else [encoded]
 
 
 @command(
