@@ -9,6 +9,8 @@ checked against a real redis-server in
 L{tests.differential.test_protocol}.
 """
 
+import random
+
 import hiredis
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -409,6 +411,28 @@ class MixedTypesPropertyTests(SynchronousTestCase):
         self.assertEqual(feedChunks(HiredisRequestParser(hiredis), splitAt(data, cuts)), expected)
 
 
+def uniformCommands(rng, lengths, count):
+    """
+    @return: C{count} commands whose arguments have the given lengths,
+        their bytes drawn by C{rng} among RESP's own.
+    """
+    return [[bytes(rng.choice(b"ab\r\n$*+") for _ in range(size)) for size in lengths] for _ in range(count)]
+
+
+def reframed(rng, commands, element):
+    """
+    @return: the commands encoded, with one element of one of them, drawn
+        by C{rng}, replaced by C{element}.
+    """
+    encoded = [encodeCommand(argv) for argv in commands]
+    which = rng.randrange(len(commands))
+    arg = rng.randrange(len(commands[which]))
+    encoded[which] = b"*%d\r\n" % (len(commands[which]),) + b"".join(
+        element if j == arg else b"$%d\r\n%s\r\n" % (len(a), a) for j, a in enumerate(commands[which])
+    )
+    return b"".join(encoded)
+
+
 class UniformPipelineTests(SynchronousTestCase):
     """
     Pipelines of commands of one shape, which the hiredis parser proves
@@ -425,17 +449,54 @@ class UniformPipelineTests(SynchronousTestCase):
         st.lists(st.integers(0, 2000), max_size=2),
     )
     def test_sameAsExactParser(self, lengths, count, seed, element, cuts):
-        rng = __import__("random").Random(seed)
-        commands = [[bytes(rng.choice(b"ab\r\n$*+") for _ in range(size)) for size in lengths] for _ in range(count)]
-        encoded = [encodeCommand(argv) for argv in commands]
-        # One element of one command reframed.
-        which, arg = rng.randrange(count), rng.randrange(len(lengths))
-        encoded[which] = b"*%d\r\n" % (len(lengths),) + b"".join(
-            element if j == arg else b"$%d\r\n%s\r\n" % (len(a), a) for j, a in enumerate(commands[which])
-        )
-        data = b"".join(encoded)
+        rng = random.Random(seed)
+        data = reframed(rng, uniformCommands(rng, lengths, count), element)
         expected = feedChunks(RequestParser(), [data])
         self.assertEqual(feedChunks(HiredisRequestParser(hiredis), splitAt(data, cuts)), expected)
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.lists(st.integers(0, 6), min_size=2, max_size=3),
+        st.integers(5, 12),
+        st.integers(0, 1000),
+        _element,
+        st.lists(st.integers(0, 2000), max_size=2),
+        st.sampled_from([b"", b"PING\r\n", b"*1\r\n$4\r\nPING\r\n", b"*3\r\n$3"]),
+    )
+    def test_afterTheShapeIsKnown(self, lengths, count, seed, element, cuts, extra):
+        """
+        After two reads of one shape, later reads are first tried with a
+        pattern of that shape: however they differ from it (a reframed
+        element, another command, a partial command, an inline one, cut
+        anywhere), they frame as the exact parser frames them.
+        """
+        rng = random.Random(seed)
+        first, second = uniformCommands(rng, lengths, count), uniformCommands(rng, lengths, count)
+        known = [b"".join(map(encodeCommand, first)), b"".join(map(encodeCommand, second))]
+        data = reframed(rng, uniformCommands(rng, lengths, count), element) + extra
+        chunks = known + splitAt(data, cuts)
+        expected = feedChunks(RequestParser(), chunks)
+        parser = HiredisRequestParser(hiredis)
+        self.assertEqual(feedChunks(parser, chunks[:2]), (first + second, None))
+        self.assertIsNotNone(parser._finder)
+        self.assertEqual(feedChunks(parser, chunks), expected)
+
+    def test_patternFrames(self):
+        """
+        Once two reads showed one shape, reads of whole commands of it are
+        framed by its pattern, as lists; another shape stops it.
+        """
+        parser = HiredisRequestParser(hiredis)
+        reads = [[[b"SET", b"key:%06d" % (i + n,), b"v%d" % (n,)] for i in range(8)] for n in range(4)]
+        for n, commands in enumerate(reads[:3]):
+            self.assertEqual(parser.feed(b"".join(map(encodeCommand, commands))), (commands, None))
+            self.assertEqual(parser._finder is not None, n > 0)
+        commands = [[b"GET", b"key:%06d" % (i,)] for i in range(8)]
+        self.assertEqual(parser.feed(b"".join(map(encodeCommand, commands))), (commands, None))
+        self.assertIsNone(parser._finder)
+        framed, error = parser.feed(b"".join(map(encodeCommand, reads[3])))
+        self.assertEqual((framed, error), (reads[3], None))
+        self.assertEqual({type(argv) for argv in framed}, {list})
 
     def test_whole(self):
         """

@@ -721,6 +721,29 @@ def _uniformEnd(commands, data, shapes=_SHAPES):
     return end
 
 
+#: A shape (argument lengths) to C{(findall, size)}: the C{findall} of a
+#: pattern matching one canonical encoding of a command of that shape,
+#: capturing its arguments, and that encoding's length.
+_FINDERS = {}
+_FINDERS_MAX = 256
+
+
+def _finder(shape):
+    """
+    @return: the L{_FINDERS} entry for C{shape}, compiled on first use.
+    """
+    finder = _FINDERS.get(shape)
+    if finder is None:
+        pattern = b"\\*%d\r\n" % (len(shape),) + b"".join(
+            [b"\\$%d\r\n(.{%d})\r\n" % (size, size) for size in shape]
+        )
+        size = 3 + len(str(len(shape))) + sum(5 + len(str(size)) + size for size in shape)
+        if len(_FINDERS) >= _FINDERS_MAX:
+            _FINDERS.clear()
+        finder = _FINDERS[shape] = (re.compile(pattern, re.DOTALL).findall, size)
+    return finder
+
+
 def _bigClaim(maxBulkLen):
     return re.compile(rb"\$[0-9]{%d}" % (len(str(maxBulkLen)),))
 
@@ -765,6 +788,12 @@ class HiredisRequestParser:
     elements, errors, claimed lengths over the limits, commands too large to
     buffer blindly) is replayed through the pure-Python parser from the last
     command boundary, so both produce identical commands and errors.
+
+    A connection that sends reads of one shape again and again (a
+    pipeline of commands with one argument count and the same argument
+    lengths, as benchmarks and fixed-width keys give) has them framed by a
+    regular expression matching exactly the canonical encoding of that
+    shape (L{_finder}) once two reads in a row showed it, without hiredis.
     """
 
     maxArgs = _delegate("maxArgs")
@@ -786,6 +815,8 @@ class HiredisRequestParser:
         self._done = []
         self._tail = b""
         self._restricted = False
+        self._shape = None
+        self._finder = None
         #: L{True} while a partial command is held (not L{idle}), kept by
         #: every path of L{feed} but the common one, which holds nothing.
         self.partial = False
@@ -806,6 +837,15 @@ class HiredisRequestParser:
         """
         See L{RequestParser.feed}.
         """
+        finder = self._finder
+        if finder is not None:
+            # The shape of the last two reads: a read of whole commands
+            # of it is framed by its pattern (matches of one length that
+            # add up to the read tile it), any other by what follows.
+            found = finder[0](data)
+            if len(found) * finder[1] == len(data) and not self._restricted:
+                return list(map(list, found)), None
+            self._finder = None
         if self.partial or self._restricted or not data or data[0] != 0x2A or _BIG_COUNT.search(data) is not None:
             result = self._feedOther(data)
         else:
@@ -817,6 +857,8 @@ class HiredisRequestParser:
                 pos = _uniformEnd(commands, data) if len(commands) > 4 else -1
                 if pos < 0:
                     pos = _headerWalk(commands, data)
+                elif pos == len(data):
+                    self._learn(commands[0])
                 if pos == len(data):
                     # The common case: whole commands, and nothing was or
                     # is held.
@@ -824,6 +866,17 @@ class HiredisRequestParser:
                 result = self._holdRest(data, commands, pos)
         self.partial = not self.idle()
         return result
+
+    def _learn(self, command):
+        """
+        Note the shape of a read of whole commands all shaped as
+        C{command}: the same twice in a row, later reads are tried with
+        its pattern first.
+        """
+        shape = tuple(map(len, command))
+        if shape == self._shape and 1 < len(shape) <= 16 and max(shape) < 65536:
+            self._finder = _finder(shape)
+        self._shape = shape
 
     def _feedOther(self, data):
         """
