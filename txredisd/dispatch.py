@@ -330,12 +330,16 @@ def _runBatch(client, plain, run, started, floor, replies):
     @param floor: the shortest time L{afterCall} records (positive).
     @return: how many commands ran: all of them, or none.
     """
-    spec = plain.get(run[0][0])
+    name = run[0][0]
+    if run[-1][0] != name:
+        # Most pipelines of varied commands show it here.
+        return 0
+    spec = plain.get(name)
     if spec is None or spec.batch is None:
         return 0
     calls = len(run)
     # Counted in C: a set would hash every name and length.
-    if list(map(_name, run)).count(run[0][0]) != calls or list(map(len, run)).count(len(run[0])) != calls:
+    if list(map(_name, run)).count(name) != calls or list(map(len, run)).count(len(run[0])) != calls:
         return 0
     if not spec.minArgs <= len(run[0]) <= spec.maxArgs:
         return 0

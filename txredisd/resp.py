@@ -696,6 +696,8 @@ def _uniformEnd(commands, data, shapes=_SHAPES):
         apply (L{_headerWalk} decides).
     """
     try:
+        if len(commands[0]) != len(commands[-1]):
+            return -1
         shape = (*map(len, commands[0]),)
         if shape != (*map(len, commands[-1]),):
             # Most pipelines of varied commands or lengths show it here,
