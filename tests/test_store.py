@@ -51,6 +51,8 @@ class ManyKeysTests(SynchronousTestCase):
         """
         self.assertEqual(self.db.getStrings([b"a", b"x", b"b", b"a"]), [b"1", None, b"2", b"1"])
         self.assertEqual((self.keyspace.hits, self.keyspace.misses), (3, 1))
+        self.db.setExpire(b"b", 5000)
+        self.assertEqual(self.db.getStrings([]), [])
 
     def test_getStringsOtherType(self):
         """

@@ -375,10 +375,10 @@ def runPlain(client, commands, start, replies):
     command for its duration.  Pipelined keyspace commands are the bulk of
     a busy server's work.
 
-    @param replies: a L{list} the replies are appended to.
     A pipeline of one command whose spec has a C{batch} runs at once
     (L{_runBatch}) while no MONITOR, replica or AOF needs each command.
 
+    @param replies: a L{list} the replies are appended to.
     @return: the index of the first command not run.  A run also stops
         after a command whose reply is a
         L{twisted.internet.defer.Deferred}.

@@ -224,7 +224,7 @@ class Database:
             return None
         expires = self.expires
         # Redis's keyIsExpired: past its time, not at it.
-        if expires and min(map(expires.get, keys, repeat(_NEVER))) < keyspace.now:
+        if expires and min(map(expires.get, keys, repeat(_NEVER)), default=_NEVER) < keyspace.now:
             return None
         values = list(map(self.data.get, keys))
         if not _STRING_OR_MISSING.issuperset(map(type, values)):
