@@ -259,7 +259,9 @@ class RedisProtocol(LineReceiver):
                     for reply in replies:
                         t = type(reply)
                         if t is Raw:
-                            # Constant replies: small, counted by no flush.
+                            # Constant replies, and a batch's joined
+                            # replies (bounded by the read, and by 64 KiB
+                            # for resp.encodeBulks): counted by no flush.
                             out.append(reply)
                             continue
                         if t is bytes:

@@ -681,6 +681,7 @@ def _headerWalk(commands, data, steps=_STEPS, heads=_HEADS):
 _SHAPES = {}
 _SHAPES_MAX = 1024
 _SHAPE_ARGS_MAX = 64
+_UNPROVED = (-1, None)
 
 
 def _uniformEnd(commands, data, shapes=_SHAPES):
@@ -692,22 +693,23 @@ def _uniformEnd(commands, data, shapes=_SHAPES):
     that shape, is the start of C{data}.
 
     @param commands: what hiredis returned, two or more.
-    @return: the length of their encoding, or -1 if the proof does not
-        apply (L{_headerWalk} decides).
+    @return: C{(end, shape)}: the length of their encoding and their
+        shape, or C{(-1, None)} if the proof does not apply
+        (L{_headerWalk} decides).
     """
     try:
         if len(commands[0]) != len(commands[-1]):
-            return -1
+            return _UNPROVED
         shape = (*map(len, commands[0]),)
         if shape != (*map(len, commands[-1]),):
             # Most pipelines of varied commands or lengths show it here,
             # before any formatting.
-            return -1
+            return _UNPROVED
         template = shapes.get(shape)
         if template is None:
             if not 0 < len(shape) <= _SHAPE_ARGS_MAX:
                 # *0, which Redis skips, or a template too large to keep.
-                return -1
+                return _UNPROVED
             template = b"*%d\r\n" % (len(shape),) + b"".join([b"$%d\r\n%%s\r\n" % (size,) for size in shape])
             if len(shapes) >= _SHAPES_MAX:
                 shapes.clear()
@@ -716,18 +718,22 @@ def _uniformEnd(commands, data, shapes=_SHAPES):
     except TypeError:
         # Not commands of that shape: hiredis returned something else, or
         # a command has another argument count.
-        return -1
+        return _UNPROVED
     end = len(encoded)
     if data[:end] != encoded if end < len(data) else data != encoded:
-        return -1
-    return end
+        return _UNPROVED
+    return end, shape
 
 
 #: A shape (argument lengths) to C{(findall, size)}: the C{findall} of a
 #: pattern matching one canonical encoding of a command of that shape,
-#: capturing its arguments, and that encoding's length.
+#: capturing its arguments, and that encoding's length.  Only shapes of
+#: 2 to C{_FINDER_ARGS_MAX} arguments shorter than C{_FINDER_ARG_MAX}
+#: bytes get one (a single group would make C{findall} return strings).
 _FINDERS = {}
 _FINDERS_MAX = 256
+_FINDER_ARGS_MAX = 16
+_FINDER_ARG_MAX = 65536
 
 
 def _finder(shape):
@@ -739,7 +745,7 @@ def _finder(shape):
         pattern = b"\\*%d\r\n" % (len(shape),) + b"".join(
             [b"\\$%d\r\n(.{%d})\r\n" % (size, size) for size in shape]
         )
-        size = 3 + len(str(len(shape))) + sum(5 + len(str(size)) + size for size in shape)
+        size = _walkHead(len(shape)) + sum(map(_bulkFraming, shape))
         if len(_FINDERS) >= _FINDERS_MAX:
             _FINDERS.clear()
         finder = _FINDERS[shape] = (re.compile(pattern, re.DOTALL).findall, size)
@@ -855,12 +861,14 @@ class HiredisRequestParser:
             if commands is None:
                 result = self._replay(data)
             else:
-                # The template pays from about five commands.
-                pos = _uniformEnd(commands, data) if len(commands) > 4 else -1
+                pos = -1
+                if len(commands) > 4:
+                    # The template pays from about five commands.
+                    pos, shape = _uniformEnd(commands, data)
+                    if pos == len(data):
+                        self._learn(shape)
                 if pos < 0:
                     pos = _headerWalk(commands, data)
-                elif pos == len(data):
-                    self._learn(commands[0])
                 if pos == len(data):
                     # The common case: whole commands, and nothing was or
                     # is held.
@@ -869,14 +877,13 @@ class HiredisRequestParser:
         self.partial = not self.idle()
         return result
 
-    def _learn(self, command):
+    def _learn(self, shape):
         """
-        Note the shape of a read of whole commands all shaped as
-        C{command}: the same twice in a row, later reads are tried with
-        its pattern first.
+        Note the shape of a read of whole commands all of that shape
+        (L{_uniformEnd}): the same twice in a row, later reads are tried
+        with its pattern first.
         """
-        shape = tuple(map(len, command))
-        if shape == self._shape and 1 < len(shape) <= 16 and max(shape) < 65536:
+        if shape == self._shape and 1 < len(shape) <= _FINDER_ARGS_MAX and max(shape) < _FINDER_ARG_MAX:
             self._finder = _finder(shape)
         self._shape = shape
 
